@@ -1,0 +1,245 @@
+import { startEmbeddedBroker } from "../broker/embedded_broker.ts";
+import { redactScenario, type Scenario } from "../config/scenario.ts";
+import type { TlsFiles } from "../config/tls_files.ts";
+import { type Clock, SYSTEM_CLOCK } from "../engine/clock.ts";
+import { FleetRunner } from "../engine/fleet_runner.ts";
+import { HealthMonitor } from "../engine/health_monitor.ts";
+import { topicFilterFor } from "../fleet/template.ts";
+import { RunMetrics } from "../metrics/run_metrics.ts";
+import { ProbeError, ProbeSubscriber } from "../probe/probe_subscriber.ts";
+import type { LiveView } from "../report/live_view.ts";
+import { buildSummary, type Summary } from "../report/summary.ts";
+import type { BrokerTarget } from "../transport/client_factory.ts";
+import type { ClassifiedError } from "../transport/error_category.ts";
+
+/** Everything a run needs from outside: output, signals, version. */
+export interface RunContext {
+  /** Where one-line notes go (stderr). */
+  readonly note: (line: string) => void;
+  /** The live view (stderr). */
+  readonly live: LiveView;
+  /** Aborted on the first Ctrl-C / SIGTERM: stop sending, drain briefly, report. */
+  readonly interrupt: AbortSignal;
+  /** Tool version for the summary. */
+  readonly version: string;
+  /** TLS material read from the scenario's files. */
+  readonly tls: TlsFiles;
+  /** Called with the partial summary whenever one can be built (for a hard exit). */
+  readonly onProgress?: (summarise: () => Summary) => void;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  /** The summary (thresholds not yet evaluated). */
+  readonly summary: Summary;
+  /** Why the run gave up (no connection ever succeeded), or null. */
+  readonly abortReason: ClassifiedError | null;
+}
+
+const TICK_MS = 1_000;
+const INTERRUPTED_DRAIN_MS = 1_000;
+const DISCONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * Runs one load test end to end: the embedded broker if no URL was given, the probe,
+ * the fleet's ramp-up and hold, the drain, and the disconnect; returns the summary.
+ */
+export async function executeRun(scenario: Scenario, context: RunContext): Promise<RunResult> {
+  const clock: Clock = SYSTEM_CLOCK;
+  const startedAtMs = Date.now();
+  const embedded = scenario.url === null ? await startEmbeddedBroker() : null;
+  const url = embedded?.url ?? scenario.url!;
+  if (embedded !== null) {
+    context.note(
+      `note: no --url given: started the embedded broker (aedes) at ${url}; it measures iotload, not your broker`,
+    );
+  }
+  try {
+    return await runAgainst(scenario, context, clock, url, embedded !== null, startedAtMs);
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+async function runAgainst(
+  scenario: Scenario,
+  context: RunContext,
+  clock: Clock,
+  url: string,
+  embedded: boolean,
+  startedAtMs: number,
+): Promise<RunResult> {
+  const target: BrokerTarget = {
+    url,
+    protocolVersion: scenario.protocolVersion,
+    keepaliveSec: scenario.keepaliveSec,
+    username: scenario.username,
+    password: scenario.password,
+    tls: { ...context.tls, insecure: scenario.insecure },
+  };
+  const metrics = new RunMetrics(scenario.sensors);
+  const toEpochMs = (clockMs: number) => performance.timeOrigin + clockMs;
+  const health = new HealthMonitor(clock);
+  health.start();
+  const runStartMs = clock.nowMs();
+  let abortReason: ClassifiedError | null = null;
+  let interrupted = context.interrupt.aborted;
+  const hold = { sent: 0, acked: 0, received: 0, startMs: null as number | null, endMs: 0 };
+
+  const probe = scenario.probe
+    ? new ProbeSubscriber({
+      target,
+      topicFilter: topicFilterFor(scenario.topicTemplate),
+      qos: scenario.qos,
+      connections: scenario.probeConnections,
+      clientIdPrefix: `iotload-probe-${crypto.randomUUID().slice(0, 8)}`,
+      metrics,
+      epochNowMs: () => toEpochMs(clock.nowMs()),
+      connectTimeoutMs: scenario.connectTimeoutMs,
+    })
+    : null;
+  const fleet = new FleetRunner({
+    scenario,
+    target,
+    metrics,
+    clock,
+    toEpochMs,
+    random: Math.random,
+  });
+
+  const summarise = (): Summary => {
+    const endMs = clock.nowMs();
+    const holdEndMs = hold.startMs === null ? endMs : (hold.endMs || endMs);
+    return buildSummary(metrics, {
+      version: context.version,
+      startedAtMs,
+      endedAtMs: Date.now(),
+      interrupted,
+      aborted: abortReason === null ? null : abortReason.message,
+      broker: { url: redactUrl(url), embedded },
+      config: redactScenario(scenario),
+      neverConnected: scenario.sensors - fleet.connectedOnceCount,
+      targetPerSec: (scenario.sensors * 1000) / scenario.intervalMs,
+      holdWindow: {
+        sent: hold.sent,
+        acked: hold.acked,
+        received: hold.received,
+        ms: hold.startMs === null ? 0 : holdEndMs - hold.startMs,
+      },
+      probe: probe !== null,
+      health: { workers: 1, ...health.sample() },
+    });
+  };
+  context.onProgress?.(summarise);
+
+  try {
+    if (probe !== null) {
+      try {
+        await probe.start();
+      } catch (error) {
+        if (!(error instanceof ProbeError)) throw error;
+        abortReason = error.reason;
+        return { summary: summarise(), abortReason };
+      }
+    }
+    fleet.start();
+    await holdUntilDone();
+    fleet.stopSending();
+    hold.endMs = clock.nowMs();
+    if (abortReason === null) {
+      const probeDrainMs = probe === null ? 0 : scenario.drainMs;
+      await drain(interrupted ? Math.min(probeDrainMs, INTERRUPTED_DRAIN_MS) : probeDrainMs);
+    }
+    if (probe !== null) {
+      const totals = probe.ledger.totals(fleet.sentBySensor());
+      metrics.messages.lost = totals.lost;
+    }
+    await Promise.all([
+      fleet.disconnect(DISCONNECT_TIMEOUT_MS),
+      probe?.stop(DISCONNECT_TIMEOUT_MS),
+    ]);
+    return { summary: summarise(), abortReason };
+  } finally {
+    health.stop();
+    context.live.finish();
+  }
+
+  function holdUntilDone(): Promise<void> {
+    return new Promise((resolve) => {
+      let durationTimer: number | undefined;
+      const finish = () => {
+        clock.clearTimer(tickTimer);
+        if (durationTimer !== undefined) clock.clearTimer(durationTimer);
+        context.interrupt.removeEventListener("abort", onInterrupt);
+        resolve();
+      };
+      const onInterrupt = () => {
+        interrupted = true;
+        finish();
+      };
+      context.interrupt.addEventListener("abort", onInterrupt);
+      if (context.interrupt.aborted) {
+        interrupted = true;
+        queueMicrotask(finish);
+      }
+      let tickTimer = clock.setTimer(tick, TICK_MS);
+      function tick() {
+        tickTimer = clock.setTimer(tick, TICK_MS);
+        const nowMs = clock.nowMs();
+        const point = metrics.closeSecond(Math.round((nowMs - runStartMs) / 1000));
+        fleet.expireInflight();
+        if (hold.startMs === null && fleet.rampDoneMs !== null) {
+          hold.startMs = nowMs;
+          hold.sent = metrics.messages.sent;
+          hold.acked = metrics.messages.acked;
+          hold.received = metrics.messages.received;
+          if (scenario.durationMs > 0) durationTimer = clock.setTimer(finish, scenario.durationMs);
+        }
+        context.live.update({
+          phase: fleet.phase,
+          elapsedMs: nowMs - runStartMs,
+          durationMs: scenario.durationMs,
+          phaseElapsedMs: hold.startMs === null ? nowMs - runStartMs : nowMs - hold.startMs,
+          sensors: scenario.sensors,
+          settled: fleet.settledCount,
+          point,
+          errorsTotal: metrics.errorCount,
+        });
+        const giveUp = shouldGiveUp(nowMs - runStartMs);
+        if (giveUp !== null) {
+          abortReason = giveUp;
+          finish();
+        }
+      }
+    });
+  }
+
+  function shouldGiveUp(elapsedMs: number): ClassifiedError | null {
+    const connections = metrics.connections;
+    if (connections.peak > 0 || connections.attemptsFailed === 0) return null;
+    const everySensorFailed = fleet.settledCount === scenario.sensors;
+    if (!everySensorFailed && elapsedMs < scenario.connectTimeoutMs) return null;
+    return fleet.mostCommonConnectError() ??
+      { category: "connectTimeout", message: "no sensor could connect" };
+  }
+
+  /** Waits `drainMs` for the probe and, within the ack timeout, for pending acks. */
+  async function drain(drainMs: number): Promise<void> {
+    const deadlineMs = clock.nowMs() + drainMs;
+    const ackDeadlineMs = clock.nowMs() +
+      (interrupted ? INTERRUPTED_DRAIN_MS : scenario.ackTimeoutMs);
+    while (true) {
+      const nowMs = clock.nowMs();
+      const acksPending = fleet.inflightCount > 0 && nowMs < ackDeadlineMs;
+      if (nowMs >= deadlineMs && !acksPending) return;
+      await new Promise((resolve) => clock.setTimer(() => resolve(undefined), 50));
+    }
+  }
+}
+
+/** The URL without its password (secrets never appear in output). */
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== "") parsed.password = "***";
+  return parsed.toString().replace(/\/$/, "");
+}

@@ -1,0 +1,89 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "../config/usage_error.ts";
+
+/** One flag a command accepts. */
+export interface FlagSpec {
+  /** `string` flags take a value; `boolean` flags take none. */
+  readonly type: "string" | "boolean";
+  /** Single-letter alias, e.g. `c` for `--sensors`. */
+  readonly short?: string;
+  /** The flag may be given more than once (values are collected in order). */
+  readonly multiple?: boolean;
+}
+
+/** What {@linkcode parseFlags} found: flag values by long name, and positional arguments. */
+export interface ParsedFlags {
+  /** Values by long flag name: a string, `true`, or a list for `multiple` flags. */
+  readonly values: Readonly<
+    Record<string, string | boolean | string[] | undefined>
+  >;
+  /** Arguments that are not flags, in order. */
+  readonly positionals: readonly string[];
+}
+
+/**
+ * Parses command-line flags strictly (wraps `node:util` parseArgs so a later switch
+ * to another parser touches one file).
+ *
+ * Throws {@linkcode UsageError} for an unknown flag, a missing or empty value, a value
+ * given to a boolean flag, or a flag given twice that is not `multiple`.
+ */
+export function parseFlags(
+  argv: readonly string[],
+  specs: Readonly<Record<string, FlagSpec>>,
+): ParsedFlags {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: specs,
+      strict: true,
+      allowPositionals: true,
+      allowNegative: false,
+      tokens: true,
+    });
+  } catch (error) {
+    throw new UsageError(
+      describeParseError(error, specs),
+      "run with --help to see every flag",
+    );
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    const spec = specs[token.name];
+    if (!spec.multiple && seen.has(token.name)) {
+      throw new UsageError(`--${token.name} given more than once`);
+    }
+    seen.add(token.name);
+    if (spec.type === "string" && (token.value ?? "").trim() === "") {
+      throw new UsageError(
+        `--${token.name}: expected a value, got an empty string`,
+      );
+    }
+  }
+  return { values: parsed.values as ParsedFlags["values"], positionals: parsed.positionals };
+}
+
+function describeParseError(
+  error: unknown,
+  specs: Readonly<Record<string, FlagSpec>>,
+): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const flag = /'(?:-\w, )?(-{1,2}[^',\s]+)/.exec(message)?.[1] ?? "";
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown flag ${flag}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const name = flag.replace(/^-+/, "");
+      const long = Object.entries(specs).find(([key, spec]) => key === name || spec.short === name)
+        ?.[0];
+      return long !== undefined && specs[long].type === "boolean"
+        ? `--${long} takes no value`
+        : `${flag} expects a value`;
+    }
+    default:
+      return message.split("\n")[0];
+  }
+}

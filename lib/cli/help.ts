@@ -1,0 +1,44 @@
+import { RUN_FLAGS } from "./run_flags.ts";
+
+/** Help for `iotload` with no command or `--help`. */
+export function formatMainHelp(version: string): string {
+  return `iotload ${version}: an MQTT load generator that behaves like a fleet of IoT sensors
+
+Usage:
+  iotload run [flags]      connect N sensors and publish telemetry; report what happened
+  iotload help             show this help
+  iotload version          print the version
+
+Run \`iotload run --help\` for every flag. Exit codes: 0 ok, 1 threshold failed,
+2 usage error, 3 broker unreachable or refusing, 130 interrupted.
+`;
+}
+
+/** Help for `iotload run`: every flag with its default. */
+export function formatRunHelp(): string {
+  const rows = RUN_FLAGS.map((flag) => {
+    const names = `${flag.short === undefined ? "    " : `-${flag.short}, `}--${flag.name}${
+      flag.value === undefined ? "" : ` ${flag.value}`
+    }`;
+    const help = flag.defaultText === undefined
+      ? flag.help
+      : `${flag.help} (default: ${flag.defaultText})`;
+    return { names, help };
+  });
+  const width = Math.max(...rows.map((row) => row.names.length)) + 2;
+  const lines = rows.map((row) => `  ${row.names.padEnd(width)}${row.help}`);
+  return `Usage: iotload run [flags]
+
+Connects one MQTT connection per sensor, publishes a JSON reading from each sensor every
+interval (open model: sends happen at their scheduled time), measures connect, ack,
+end-to-end latency and loss, and prints a summary.
+
+Flags:
+${lines.join("\n")}
+
+Examples:
+  iotload run                                   10,000 sensors, every 5s, 60s, embedded broker
+  iotload run --url mqtt://127.0.0.1:1883 -c 2000 -i 1s -d 30s -q 1
+  iotload run --url mqtt://broker:1883 --threshold 'e2e.p99<250ms' --threshold lost==0 --json
+`;
+}

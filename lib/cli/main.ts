@@ -1,0 +1,46 @@
+import { UsageError } from "../config/usage_error.ts";
+import { EXIT } from "./exit_codes.ts";
+import { formatMainHelp } from "./help.ts";
+import { runCommand } from "./run_command.ts";
+import type { TerminalIo } from "./terminal_io.ts";
+
+/**
+ * Runs the iotload command line and returns the exit code. Usage errors become one
+ * `error:` line per problem (plus a `hint:`), exit 2; anything unexpected prints
+ * `error: unexpected failure (please report it)` and the stack.
+ */
+export async function main(argv: readonly string[], io: TerminalIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const debug = argv.includes("--debug");
+  try {
+    switch (command) {
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout.write(formatMainHelp(io.version));
+        return EXIT.OK;
+      case "version":
+      case "--version":
+        io.stdout.write(`iotload ${io.version}\n`);
+        return EXIT.OK;
+      case "run":
+        return await runCommand(rest, io);
+      default:
+        throw new UsageError(
+          `unknown command ${JSON.stringify(command)}`,
+          "commands: run, help, version (iotload --help)",
+        );
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      for (const line of error.message.split("\n")) io.stderr.write(`error: ${line}\n`);
+      if (error.hint !== undefined) io.stderr.write(`hint: ${error.hint}\n`);
+      if (debug) io.stderr.write(`${error.stack}\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr.write("error: unexpected failure (please report it)\n");
+    io.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    return EXIT.USAGE;
+  }
+}

@@ -1,0 +1,298 @@
+import type { Scenario } from "../config/scenario.ts";
+import { createIdentity } from "../fleet/identity.ts";
+import { createEnvironmentState, type EnvironmentState } from "../fleet/telemetry.ts";
+import {
+  compileTemplate,
+  compileTopicTemplate,
+  formatSensorId,
+  idWidthFor,
+} from "../fleet/template.ts";
+import type { RunMetrics } from "../metrics/run_metrics.ts";
+import { DEFAULT_BACKOFF } from "../transport/backoff.ts";
+import type { BrokerTarget } from "../transport/client_factory.ts";
+import { ConnectGate } from "../transport/connect_gate.ts";
+import { encodeEnvelope } from "../transport/envelope.ts";
+import type { ClassifiedError, ErrorCategory } from "../transport/error_category.ts";
+import { type ConnectionEvents, SensorConnection } from "../transport/sensor_connection.ts";
+import type { Clock } from "./clock.ts";
+import { formatReadingJson, identityJson } from "./payload_body.ts";
+import { spreadFirstDueMs, TimingWheel } from "./timing_wheel.ts";
+
+const PUBLISH_FAILURES: Partial<Record<ErrorCategory, string>> = {
+  ackTimeout: "no acknowledgement within the ack timeout",
+  disconnected: "connection lost before the acknowledgement",
+  publishFailed: "publish refused",
+};
+
+/** What the fleet is doing right now, for the live view. */
+export type FleetPhase = "ramp-up" | "running" | "draining" | "stopped";
+
+/** Options of a {@linkcode FleetRunner}. */
+export interface FleetRunnerOptions {
+  /** The validated scenario. */
+  readonly scenario: Scenario;
+  /** Where and how to connect. */
+  readonly target: BrokerTarget;
+  /** Where facts are recorded. */
+  readonly metrics: RunMetrics;
+  /** Time source; monotonic ms. */
+  readonly clock: Clock;
+  /** Converts the clock's ms to ms since the Unix epoch (for payload `ts`). */
+  readonly toEpochMs: (clockMs: number) => number;
+  /** Random numbers in [0, 1) for backoff jitter. */
+  readonly random: () => number;
+}
+
+/** Why a run gave up before its end. */
+export interface FleetAbort {
+  /** The error that stopped every connection. */
+  readonly error: ClassifiedError;
+}
+
+/**
+ * The sensors of one process: connects them through a paced gate, drives every send
+ * from one timing wheel (open model: each send has an intended time; lateness and
+ * latency are measured from it), and records what happened into {@linkcode RunMetrics}.
+ *
+ * Nothing here prints; nothing is queued: offline and backpressured sends are counted.
+ */
+export class FleetRunner {
+  readonly #options: FleetRunnerOptions;
+  readonly #connections: SensorConnection[] = [];
+  readonly #states: EnvironmentState[] = [];
+  readonly #topics: string[] = [];
+  readonly #sensorIds: string[] = [];
+  readonly #identityJson: string[] = [];
+  readonly #sentBySensor: Uint32Array;
+  readonly #firstSettled: Uint8Array;
+  readonly #gate: ConnectGate;
+  readonly #wheel: TimingWheel;
+  #settledCount = 0;
+  #connectedOnceCount = 0;
+  readonly #connectErrors = new Map<ErrorCategory, { count: number; error: ClassifiedError }>();
+  #phase: FleetPhase = "ramp-up";
+  #rampDoneMs: number | null = null;
+  #sending = false;
+
+  /** Builds the fleet (identities, telemetry state, connections); opens nothing. */
+  constructor(options: FleetRunnerOptions) {
+    this.#options = options;
+    const { scenario, clock } = options;
+    const count = scenario.sensors;
+    this.#sentBySensor = new Uint32Array(count);
+    this.#firstSettled = new Uint8Array(count);
+    this.#gate = new ConnectGate({
+      ratePerSec: scenario.connectRatePerSec,
+      concurrency: scenario.connectConcurrency,
+      clock,
+    });
+    this.#wheel = new TimingWheel({
+      clock,
+      capacity: count,
+      onDue: (index, intendedMs) => this.#send(index, intendedMs),
+    });
+    const topic = compileTopicTemplate(scenario.topicTemplate, "--topic");
+    const clientId = compileTemplate(scenario.clientIdTemplate, "--client-id");
+    const idWidth = idWidthFor(count);
+    const events = this.#connectionEvents();
+    for (let index = 0; index < count; index++) {
+      this.#sensorIds.push(formatSensorId(index, idWidth));
+      this.#topics.push(topic(index, idWidth));
+      this.#states.push(createEnvironmentState(scenario.seed, index));
+      this.#identityJson.push(
+        identityJson(createIdentity(scenario.seed, index)),
+      );
+      this.#connections.push(
+        new SensorConnection(index, clientId(index, idWidth), {
+          target: options.target,
+          gate: this.#gate,
+          clock,
+          backoff: DEFAULT_BACKOFF,
+          random: options.random,
+          connectTimeoutMs: scenario.connectTimeoutMs,
+          maxInflight: scenario.maxInflight,
+          events,
+        }),
+      );
+    }
+  }
+
+  /** The current phase. */
+  get phase(): FleetPhase {
+    return this.#phase;
+  }
+
+  /** Sensors that have connected or failed their first attempt (ramp-up progress). */
+  get settledCount(): number {
+    return this.#settledCount;
+  }
+
+  /** Sensors that connected at least once. */
+  get connectedOnceCount(): number {
+    return this.#connectedOnceCount;
+  }
+
+  /** The most frequent reason connect attempts failed, or null when none failed. */
+  mostCommonConnectError(): ClassifiedError | null {
+    let best: { count: number; error: ClassifiedError } | null = null;
+    for (const entry of this.#connectErrors.values()) {
+      if (best === null || entry.count > best.count) best = entry;
+    }
+    return best?.error ?? null;
+  }
+
+  /** Clock time when every sensor had its first attempt settled; null before. */
+  get rampDoneMs(): number | null {
+    return this.#rampDoneMs;
+  }
+
+  /** QoS 1/2 publishes waiting for acknowledgement across the fleet. */
+  get inflightCount(): number {
+    let count = 0;
+    for (const connection of this.#connections) {
+      count += connection.inflightCount;
+    }
+    return count;
+  }
+
+  /** Publishes written per sensor id (the probe's expected counts). */
+  sentBySensor(): Map<string, number> {
+    const sent = new Map<string, number>();
+    this.#sensorIds.forEach((id, index) => sent.set(id, this.#sentBySensor[index]));
+    return sent;
+  }
+
+  /** Starts connecting every sensor (paced by the gate) and the scheduler. */
+  start(): void {
+    this.#sending = true;
+    this.#wheel.start();
+    for (const connection of this.#connections) connection.start();
+  }
+
+  /** Fails QoS 1/2 publishes older than the ack timeout; call about once a second. */
+  expireInflight(): void {
+    const nowMs = this.#options.clock.nowMs();
+    for (const connection of this.#connections) {
+      connection.expireInflight(nowMs, this.#options.scenario.ackTimeoutMs);
+    }
+  }
+
+  /** Stops scheduling sends (the run's duration is over or it was interrupted). */
+  stopSending(): void {
+    this.#sending = false;
+    this.#wheel.stop();
+    this.#gate.close();
+    this.#phase = "draining";
+  }
+
+  /**
+   * Disconnects every sensor (DISCONNECT, then close), waiting at most `timeoutMs`
+   * each; QoS 1/2 publishes still unacknowledged are counted as failed (`ackTimeout`).
+   */
+  async disconnect(timeoutMs: number): Promise<void> {
+    this.stopSending();
+    let pending = 0;
+    for (const connection of this.#connections) {
+      pending += connection.takeInflight();
+    }
+    if (pending > 0) {
+      const metrics = this.#options.metrics;
+      metrics.messages.failed += pending;
+      metrics.recordError(
+        "ackTimeout",
+        "no acknowledgement before the run ended",
+        pending,
+      );
+    }
+    await Promise.all(
+      this.#connections.map((connection) => connection.stop(timeoutMs)),
+    );
+    this.#phase = "stopped";
+  }
+
+  #send(index: number, intendedMs: number): void {
+    if (!this.#sending) return;
+    const { metrics, clock, scenario } = this.#options;
+    const messages = metrics.messages;
+    messages.scheduled++;
+    metrics.histograms.lateness.recordUs((clock.nowMs() - intendedMs) * 1000);
+    const connection = this.#connections[index];
+    if (!connection.isConnected) {
+      messages.offlineDropped++;
+      return;
+    }
+    const seq = this.#sentBySensor[index];
+    const epochMs = this.#options.toEpochMs(intendedMs);
+    const body = `${this.#identityJson[index]},${formatReadingJson(this.#states[index], epochMs)}`;
+    const payload = encodeEnvelope(this.#sensorIds[index], seq, epochMs, body);
+    const outcome = connection.publish(
+      this.#topics[index],
+      payload,
+      scenario.qos,
+      false,
+      intendedMs,
+    );
+    if (outcome === "sent") {
+      messages.sent++;
+      this.#sentBySensor[index] = seq + 1;
+    } else if (outcome === "backpressured") {
+      messages.backpressured++;
+    } else {
+      messages.offlineDropped++;
+    }
+  }
+
+  #settleFirstAttempt(index: number): void {
+    if (this.#firstSettled[index] === 1) return;
+    this.#firstSettled[index] = 1;
+    this.#settledCount++;
+    if (this.#settledCount === this.#connections.length) {
+      this.#rampDoneMs = this.#options.clock.nowMs();
+      if (this.#phase === "ramp-up") this.#phase = "running";
+    }
+  }
+
+  #connectionEvents(): ConnectionEvents {
+    const { metrics, clock, scenario } = this.#options;
+    const failPublishes = (count: number, category: ErrorCategory) => {
+      metrics.messages.failed += count;
+      metrics.recordError(
+        category,
+        PUBLISH_FAILURES[category] ?? category,
+        count,
+      );
+    };
+    return {
+      connected: (index, connectUs, isReconnect) => {
+        metrics.recordConnected(connectUs, isReconnect);
+        if (!isReconnect) this.#connectedOnceCount++;
+        this.#settleFirstAttempt(index);
+        if (!isReconnect && this.#sending) {
+          // The schedule starts at the first connect, spread over one interval.
+          const firstDueMs = spreadFirstDueMs(
+            index,
+            this.#connections.length,
+            scenario.intervalMs,
+            clock.nowMs(),
+          );
+          this.#wheel.add(index, firstDueMs, scenario.intervalMs);
+        }
+      },
+      connectFailed: (index, error) => {
+        metrics.recordConnectFailed(error.category, error.message);
+        const entry = this.#connectErrors.get(error.category);
+        if (entry === undefined) this.#connectErrors.set(error.category, { count: 1, error });
+        else entry.count++;
+        this.#settleFirstAttempt(index);
+      },
+      disconnected: (_index, error) => {
+        metrics.recordDisconnected();
+        metrics.recordError(error.category, error.message);
+      },
+      acked: (_index, intendedMs) => {
+        metrics.recordAck((clock.nowMs() - intendedMs) * 1000);
+      },
+      publishFailed: (_index, count, category) => failPublishes(count, category),
+    };
+  }
+}

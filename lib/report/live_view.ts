@@ -1,0 +1,170 @@
+import type { TimelinePoint } from "../metrics/run_metrics.ts";
+import {
+  formatCount,
+  formatElapsed,
+  formatMsValue,
+  paint,
+  type PaintStyle,
+  truncateVisible,
+  visibleLength,
+} from "./format.ts";
+
+/** What the live view shows, refreshed once per second by the run. */
+export interface LiveState {
+  /** Phase of the run. */
+  phase: "ramp-up" | "running" | "draining" | "stopped";
+  /** Time since the run started, in ms. */
+  elapsedMs: number;
+  /** Planned length of the running phase, in ms; 0 means until interrupted. */
+  durationMs: number;
+  /** Time since the current phase started, in ms. */
+  phaseElapsedMs: number;
+  /** Sensors in the fleet. */
+  sensors: number;
+  /** Sensors that finished their first connect attempt (connected or failed). */
+  settled: number;
+  /** The last second of the run. */
+  point: TimelinePoint;
+  /** Errors counted since the run started. */
+  errorsTotal: number;
+}
+
+/** Where the live view writes; a terminal or a log, both take text. */
+export interface TextSink {
+  /** Writes `text` as given (no newline added). */
+  write(text: string): void;
+}
+
+/** Default width of the progress bar, in characters between the brackets. */
+export const DEFAULT_BAR_WIDTH = 20;
+/** Default terminal width, in columns. */
+export const DEFAULT_WIDTH_COLUMNS = 100;
+
+// Narrowest bar worth drawing; below it the line goes without one (the count or
+// percentage next to it still shows progress).
+const MIN_BAR_WIDTH = 5;
+const PHASE_WIDTH = "draining".length;
+const PHASE_STYLE: Readonly<Record<LiveState["phase"], PaintStyle>> = {
+  "ramp-up": "yellow",
+  running: "green",
+  draining: "yellow",
+  stopped: "dim",
+};
+// Widest first; the last, 0, leaves the bar out before the line has to be cut.
+const BAR_WIDTHS_TO_TRY = [DEFAULT_BAR_WIDTH, 15, 10, MIN_BAR_WIDTH, 0];
+const CLEAR_LINE = "\r\x1b[2K";
+
+function fraction(done: number, total: number): number {
+  if (total <= 0) return 1;
+  return Math.min(1, Math.max(0, done / total));
+}
+
+/** The bar (when `barWidth` > 0) and the count or percentage it stands for. */
+function formatProgress(state: LiveState, barWidth: number): string[] {
+  let done: number;
+  let text: string;
+  if (state.phase === "ramp-up") {
+    done = fraction(state.settled, state.sensors);
+    text = `${formatCount(state.settled)}/${formatCount(state.sensors)}`;
+  } else if (state.phase === "running" && state.durationMs > 0) {
+    done = fraction(state.phaseElapsedMs, state.durationMs);
+    text = `${Math.floor(done * 100)}%`;
+  } else {
+    return [];
+  }
+  if (barWidth <= 0) return [text];
+  const cells = Math.round(done * barWidth);
+  return [`[${"#".repeat(cells)}${".".repeat(barWidth - cells)}]`, text];
+}
+
+function formatP99(ms: number): string {
+  return ms === 0 ? "-" : formatMsValue(ms);
+}
+
+/**
+ * Formats one line of the live view (no newline): phase, a progress bar with its count
+ * or percentage (ramp-up: settled of sensors; running: phase time of duration; none in
+ * other phases or when the duration is 0), elapsed time, connections, the last second's
+ * sent/acked/received messages, total errors and the second's ack/e2e p99 in ms (`-`
+ * when none). `barWidth` is in characters, default {@linkcode DEFAULT_BAR_WIDTH}; 0
+ * leaves the bar out. ANSI colours only when `color` is true.
+ */
+export function formatLiveLine(
+  state: LiveState,
+  options: { color: boolean; barWidth?: number },
+): string {
+  const { color } = options;
+  const p = state.point;
+  const head = [
+    paint(state.phase.padEnd(PHASE_WIDTH), PHASE_STYLE[state.phase], color),
+    ...formatProgress(state, options.barWidth ?? DEFAULT_BAR_WIDTH),
+    formatElapsed(state.elapsedMs),
+  ];
+  const errors = `err ${formatCount(state.errorsTotal)}`;
+  return [
+    head.join(" "),
+    `conn ${formatCount(p.connected)}`,
+    `sent/ack/recv ${formatCount(p.sent)}/${formatCount(p.acked)}/${formatCount(p.received)} msg/s`,
+    state.errorsTotal > 0 ? paint(errors, "red", color) : errors,
+    `p99 ack/e2e ${formatP99(p.ackP99Ms)}/${formatP99(p.e2eP99Ms)} ms`,
+  ].join("  ");
+}
+
+/**
+ * The live progress view on stderr. On a terminal each {@linkcode update} redraws one
+ * line in place (`\r` and clear-line, no newline), fitted to `widthColumns` (default
+ * {@linkcode DEFAULT_WIDTH_COLUMNS}) by narrowing or dropping the bar, then truncating; and
+ * {@linkcode finish} ends that line. Elsewhere (logs, CI) each update writes one plain
+ * line ending in `\n`, without escape codes or colour, and finish writes nothing.
+ */
+export class LiveView {
+  readonly #sink: TextSink;
+  readonly #isTerminal: boolean;
+  readonly #color: boolean;
+  readonly #widthColumns: number;
+  #lineOpen = false;
+
+  /** Creates a view writing to `sink`; `color` only applies on a terminal. */
+  constructor(
+    options: {
+      sink: TextSink;
+      isTerminal: boolean;
+      color: boolean;
+      widthColumns?: number;
+    },
+  ) {
+    this.#sink = options.sink;
+    this.#isTerminal = options.isTerminal;
+    this.#color = options.isTerminal && options.color;
+    this.#widthColumns = options.widthColumns ?? DEFAULT_WIDTH_COLUMNS;
+  }
+
+  /** Shows `state`: redraws the line on a terminal, appends a line otherwise. */
+  update(state: LiveState): void {
+    if (!this.#isTerminal) {
+      this.#sink.write(formatLiveLine(state, { color: false }) + "\n");
+      return;
+    }
+    this.#sink.write(CLEAR_LINE + this.#fitLine(state));
+    this.#lineOpen = true;
+  }
+
+  /** Ends the redrawn line with a newline on a terminal; writes nothing otherwise. */
+  finish(): void {
+    if (!this.#lineOpen) return;
+    this.#sink.write("\n");
+    this.#lineOpen = false;
+  }
+
+  #fitLine(state: LiveState): string {
+    // One column stays free: some terminals wrap as soon as the last one is written,
+    // and a wrapped line can no longer be redrawn with `\r`.
+    const maxColumns = Math.max(1, this.#widthColumns - 1);
+    let line = "";
+    for (const barWidth of BAR_WIDTHS_TO_TRY) {
+      line = formatLiveLine(state, { color: this.#color, barWidth });
+      if (visibleLength(line) <= maxColumns) return line;
+    }
+    return truncateVisible(line, maxColumns);
+  }
+}

@@ -1,0 +1,264 @@
+import type { LatencyStats } from "../metrics/histogram.ts";
+import type { MessageCounts, RunMetrics, TimelinePoint } from "../metrics/run_metrics.ts";
+import type { ThresholdResult } from "./thresholds.ts";
+
+/** Version of the JSON summary contract; bumped on any incompatible change. */
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+/** Whether the generator kept up, in one word, with the reasons when it did not. */
+export interface GeneratorVerdict {
+  /** `ok`: the generator kept up; `generator-bound`: its own limits shaped the numbers. */
+  readonly status: "ok" | "generator-bound";
+  /** Plain-language reasons (empty when ok). */
+  readonly reasons: readonly string[];
+}
+
+/** The JSON summary of a run: a stable contract, documented in README. */
+export interface Summary {
+  /** Contract version ({@linkcode SUMMARY_SCHEMA_VERSION}). */
+  schemaVersion: number;
+  /** The tool that wrote it. */
+  tool: { name: string; version: string };
+  /** Run start, ISO 8601. */
+  startedAt: string;
+  /** Run end, ISO 8601. */
+  endedAt: string;
+  /** Wall time from start to end, in ms. */
+  durationMs: number;
+  /** True when the run was stopped by a signal before its end. */
+  interrupted: boolean;
+  /** Why the run gave up early (broker unreachable or refusing), or null. */
+  aborted: string | null;
+  /** The broker the run talked to, and whether it was the embedded one. */
+  broker: { url: string; embedded: boolean };
+  /** The effective configuration, secrets replaced by `"***"`. */
+  config: Record<string, unknown>;
+  /** Connection counts; `failed` is sensors that never connected. */
+  connections: {
+    target: number;
+    connected: number;
+    peak: number;
+    failed: number;
+    attempts: number;
+    attemptsFailed: number;
+    disconnects: number;
+    reconnects: number;
+    errors: Record<string, number>;
+  };
+  /** Message counts (see {@linkcode MessageCounts}). */
+  messages: MessageCounts;
+  /** Whether the probe covered the fleet and the ledger balances. */
+  ledger: { probe: boolean; balanced: boolean | null; note: string };
+  /** Rates over the hold phase (after ramp-up), in messages per second. */
+  rates: {
+    targetPerSec: number;
+    sentPerSec: number;
+    ackedPerSec: number;
+    receivedPerSec: number;
+    windowMs: number;
+  };
+  /** Latency statistics in ms. */
+  latencyMs: {
+    connect: LatencyStats;
+    ack: LatencyStats;
+    e2e: LatencyStats;
+    lateness: LatencyStats;
+  };
+  /** Values above each histogram's range (counted at its top, never resized). */
+  overflow: { connect: number; ack: number; e2e: number; lateness: number };
+  /** Encoded HDR histograms (compressed base64, microseconds), mergeable. */
+  histograms: { connect: string; ack: string; e2e: string; lateness: string };
+  /** One point per second. */
+  timeline: TimelinePoint[];
+  /** The first few distinct error messages. */
+  errorSamples: string[];
+  /** The generator's own health. */
+  generator: {
+    workers: number;
+    cpuPercent: number;
+    cpuSeconds: number;
+    rssBytes: number;
+    peakRssBytes: number;
+    eventLoopLagP99Ms: number;
+    verdict: GeneratorVerdict["status"];
+    verdictReasons: readonly string[];
+  };
+  /** Threshold results; empty when none were given. */
+  thresholds: ThresholdResult[];
+}
+
+/** Facts about a run that are not metrics. */
+export interface RunFacts {
+  /** Tool version. */
+  readonly version: string;
+  /** Start and end, ms since the Unix epoch. */
+  readonly startedAtMs: number;
+  /** End, ms since the Unix epoch. */
+  readonly endedAtMs: number;
+  /** Stopped by a signal. */
+  readonly interrupted: boolean;
+  /** Reason of an early give-up, or null. */
+  readonly aborted: string | null;
+  /** Broker URL (credentials removed) and whether it is embedded. */
+  readonly broker: { url: string; embedded: boolean };
+  /** Redacted configuration. */
+  readonly config: Record<string, unknown>;
+  /** Sensors that never connected. */
+  readonly neverConnected: number;
+  /** Target rate, messages per second. */
+  readonly targetPerSec: number;
+  /** Counts at the start of the hold phase, and its length in ms (rates window). */
+  readonly holdWindow: {
+    sent: number;
+    acked: number;
+    received: number;
+    ms: number;
+  };
+  /** Whether a probe ran. */
+  readonly probe: boolean;
+  /** Generator health at the end. */
+  readonly health: {
+    workers: number;
+    cpuPercent: number;
+    cpuSeconds: number;
+    rssBytes: number;
+    peakRssBytes: number;
+    eventLoopLagP99Ms: number;
+    wallSeconds: number;
+  };
+}
+
+/** Lateness p99 past which the generator, not the broker, shaped the numbers, in ms. */
+export const LATENESS_BOUND_MS = 50;
+/** Event-loop lag p99 past which the generator was saturated, in ms. */
+export const EVENT_LOOP_LAG_BOUND_MS = 50;
+/** CPU past which one event loop is saturated, in percent of one core per worker. */
+export const CPU_BOUND_PERCENT = 90;
+
+/** Shortest run whose CPU figure says anything about the steady state, in seconds. */
+const MIN_WALL_FOR_CPU_VERDICT_SEC = 5;
+
+/** Builds the summary from a run's metrics and facts (thresholds are added after). */
+export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
+  const h = metrics.histograms;
+  const messages = { ...metrics.messages };
+  const holdSec = facts.holdWindow.ms / 1000;
+  const perSec = (now: number, before: number) =>
+    holdSec > 0 ? Math.round(((now - before) / holdSec) * 10) / 10 : 0;
+  const latencyMs = {
+    connect: h.connect.statsMs(),
+    ack: h.ack.statsMs(),
+    e2e: h.e2e.statsMs(),
+    lateness: h.lateness.statsMs(),
+  };
+  const verdict = judgeGenerator(latencyMs.lateness.p99, facts.health);
+  return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    tool: { name: "iotload", version: facts.version },
+    startedAt: new Date(facts.startedAtMs).toISOString(),
+    endedAt: new Date(facts.endedAtMs).toISOString(),
+    durationMs: Math.round(facts.endedAtMs - facts.startedAtMs),
+    interrupted: facts.interrupted,
+    aborted: facts.aborted,
+    broker: facts.broker,
+    config: facts.config,
+    connections: {
+      target: metrics.connections.target,
+      connected: metrics.connections.connected,
+      peak: metrics.connections.peak,
+      failed: facts.neverConnected,
+      attempts: metrics.connections.attempts,
+      attemptsFailed: metrics.connections.attemptsFailed,
+      disconnects: metrics.connections.disconnects,
+      reconnects: metrics.connections.reconnects,
+      errors: { ...metrics.errors },
+    },
+    messages,
+    ledger: describeLedger(facts.probe, messages),
+    rates: {
+      targetPerSec: Math.round(facts.targetPerSec * 10) / 10,
+      sentPerSec: perSec(messages.sent, facts.holdWindow.sent),
+      ackedPerSec: perSec(messages.acked, facts.holdWindow.acked),
+      receivedPerSec: perSec(messages.received, facts.holdWindow.received),
+      windowMs: Math.round(facts.holdWindow.ms),
+    },
+    latencyMs,
+    overflow: {
+      connect: h.connect.overflowCount,
+      ack: h.ack.overflowCount,
+      e2e: h.e2e.overflowCount,
+      lateness: h.lateness.overflowCount,
+    },
+    histograms: {
+      connect: h.connect.encode(),
+      ack: h.ack.encode(),
+      e2e: h.e2e.encode(),
+      lateness: h.lateness.encode(),
+    },
+    timeline: [...metrics.timeline],
+    errorSamples: [...metrics.errorSamples],
+    generator: {
+      workers: facts.health.workers,
+      cpuPercent: facts.health.cpuPercent,
+      cpuSeconds: facts.health.cpuSeconds,
+      rssBytes: facts.health.rssBytes,
+      peakRssBytes: facts.health.peakRssBytes,
+      eventLoopLagP99Ms: facts.health.eventLoopLagP99Ms,
+      verdict: verdict.status,
+      verdictReasons: verdict.reasons,
+    },
+    thresholds: [],
+  };
+}
+
+function describeLedger(
+  probe: boolean,
+  m: MessageCounts,
+): Summary["ledger"] {
+  if (!probe) {
+    return {
+      probe,
+      balanced: null,
+      note: "probe off: received, lost and e2e not measured",
+    };
+  }
+  const balanced = m.sent === m.received + m.lost;
+  return {
+    probe,
+    balanced,
+    note: balanced
+      ? "sent = received + lost"
+      : `sent (${m.sent}) != received (${m.received}) + lost (${m.lost}): the probe saw messages it did not expect`,
+  };
+}
+
+/**
+ * Decides whether the generator kept up: lateness, event-loop lag or CPU past their
+ * bounds mean the numbers describe the generator too, not only the broker.
+ */
+export function judgeGenerator(
+  latenessP99Ms: number,
+  health: RunFacts["health"],
+): GeneratorVerdict {
+  const reasons: string[] = [];
+  if (latenessP99Ms > LATENESS_BOUND_MS) {
+    reasons.push(
+      `sends were late: lateness p99 ${latenessP99Ms} ms > ${LATENESS_BOUND_MS} ms`,
+    );
+  }
+  if (health.eventLoopLagP99Ms > EVENT_LOOP_LAG_BOUND_MS) {
+    reasons.push(
+      `event loop lagged: p99 ${health.eventLoopLagP99Ms} ms > ${EVENT_LOOP_LAG_BOUND_MS} ms`,
+    );
+  }
+  // Below a few seconds start-up work dominates the CPU figure.
+  if (
+    health.wallSeconds >= MIN_WALL_FOR_CPU_VERDICT_SEC &&
+    health.cpuPercent > CPU_BOUND_PERCENT * health.workers
+  ) {
+    reasons.push(
+      `CPU saturated: ${health.cpuPercent}% of ${health.workers} core(s)`,
+    );
+  }
+  return { status: reasons.length === 0 ? "ok" : "generator-bound", reasons };
+}

@@ -1,0 +1,287 @@
+import type { LatencyStats } from "../metrics/histogram.ts";
+import {
+  formatBytes,
+  formatCount,
+  formatElapsed,
+  formatMs,
+  formatMsValue,
+  formatNumber,
+  formatPercent,
+  formatRate,
+  paint,
+  visibleLength,
+} from "./format.ts";
+import type { Summary } from "./summary.ts";
+import { parseThreshold, type ThresholdResult } from "./thresholds.ts";
+
+const INDENT = "  ";
+// The least label width of every section, so values line up down the page.
+const LABEL_WIDTH = 17;
+const LATENCY_NAMES = ["connect", "ack", "e2e", "lateness"] as const;
+const LATENCY_COLUMNS: readonly (readonly [string, keyof LatencyStats])[] = [
+  ["min", "min"],
+  ["p50", "p50"],
+  ["p90", "p90"],
+  ["p99", "p99"],
+  ["p99.9", "p999"],
+  ["max", "max"],
+  ["mean", "mean"],
+];
+
+/** One `label  value  note` line of a key/value section. */
+interface Row {
+  label: string;
+  value: string;
+  note?: string;
+}
+
+/**
+ * Renders the human summary printed on stdout at the end of a run: header, then
+ * Connections, Messages, Rates, Latency (ms), Errors, Generator and, when any were
+ * given, Thresholds. Plain text with aligned columns, ending with a newline; ANSI
+ * colours only when `options.color` is true. Histograms, timeline and config are left
+ * to the JSON and HTML reports.
+ */
+export function formatSummaryTable(
+  summary: Summary,
+  options: { color: boolean },
+): string {
+  const { color } = options;
+  const sections = [
+    formatHeader(summary, color),
+    formatConnections(summary),
+    formatMessages(summary, color),
+    formatRates(summary),
+    formatLatency(summary),
+    formatErrors(summary),
+    formatGenerator(summary, color),
+  ];
+  if (summary.thresholds.length > 0) {
+    sections.push(formatThresholds(summary.thresholds, color));
+  }
+  return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n";
+}
+
+function formatHeader(summary: Summary, color: boolean): string[] {
+  const broker = summary.broker.embedded ? `${summary.broker.url} (embedded)` : summary.broker.url;
+  const parts = [
+    paint(`${summary.tool.name} ${summary.tool.version}`, "bold", color),
+    broker,
+    formatElapsed(summary.durationMs),
+  ];
+  if (summary.interrupted) {
+    parts.push(paint(paint("INTERRUPTED", "bold", color), "yellow", color));
+  }
+  const lines = [parts.join(" · ")];
+  if (summary.interrupted) {
+    lines.push(
+      "stopped by a signal before its end: the numbers cover the part that ran",
+    );
+  }
+  if (summary.aborted !== null) {
+    lines.push(paint(`aborted: ${summary.aborted}`, "red", color));
+  }
+  return lines;
+}
+
+/** A titled section of rows whose values are right-aligned, so digits line up. */
+function formatRows(title: string, rows: readonly Row[]): string[] {
+  const labelWidth = Math.max(LABEL_WIDTH, ...rows.map((row) => row.label.length + 2));
+  const valueWidth = Math.max(...rows.map((row) => visibleLength(row.value)));
+  return [
+    title,
+    ...rows.map((row) => {
+      const line = `${INDENT}${row.label.padEnd(labelWidth)}${
+        padStartVisible(row.value, valueWidth)
+      }`;
+      return row.note === undefined ? line : `${line}  ${row.note}`;
+    }),
+  ];
+}
+
+/** One `label  text` line with the text left-aligned, for values that are not counts. */
+function formatLabelled(label: string, text: string): string {
+  return `${INDENT}${label.padEnd(LABEL_WIDTH)}${text}`;
+}
+
+function padStartVisible(text: string, width: number): string {
+  return " ".repeat(Math.max(0, width - visibleLength(text))) + text;
+}
+
+function formatConnections(summary: Summary): string[] {
+  const c = summary.connections;
+  return formatRows("Connections", [
+    { label: "target", value: formatCount(c.target) },
+    { label: "connected", value: formatCount(c.connected), note: "(at end)" },
+    { label: "peak", value: formatCount(c.peak) },
+    { label: "never connected", value: formatCount(c.failed) },
+    {
+      label: "attempts",
+      value: formatCount(c.attempts),
+      note: `(${formatCount(c.attemptsFailed)} failed)`,
+    },
+    { label: "disconnects", value: formatCount(c.disconnects) },
+    { label: "reconnects", value: formatCount(c.reconnects) },
+  ]);
+}
+
+function formatMessages(summary: Summary, color: boolean): string[] {
+  const m = summary.messages;
+  const { probe, balanced, note } = summary.ledger;
+  // Without a probe these counts were never measured; 0 would read as "none lost".
+  const probed = (count: number) => probe ? formatCount(count) : "-";
+  const lines = formatRows("Messages", [
+    { label: "scheduled", value: formatCount(m.scheduled) },
+    { label: "sent", value: formatCount(m.sent) },
+    { label: "acked", value: formatCount(m.acked), note: "(QoS 1/2 only)" },
+    { label: "failed", value: formatCount(m.failed) },
+    { label: "backpressured", value: formatCount(m.backpressured) },
+    { label: "offline-dropped", value: formatCount(m.offlineDropped) },
+    { label: "received", value: probed(m.received) },
+    { label: "lost", value: probed(m.lost) },
+    { label: "duplicates", value: probed(m.duplicates) },
+    { label: "reordered", value: probed(m.reordered) },
+  ]);
+  const ledgerNote = `ledger: ${note}`;
+  lines.push(
+    INDENT + (balanced === false ? paint(ledgerNote, "yellow", color) : ledgerNote),
+  );
+  return lines;
+}
+
+function formatRates(summary: Summary): string[] {
+  const r = summary.rates;
+  const window = r.windowMs > 0
+    ? `measured over the ${formatElapsed(r.windowMs)} after ramp-up`
+    : "no time after ramp-up to measure over";
+  const ofTarget = r.targetPerSec > 0
+    ? `(${formatPercent((r.sentPerSec / r.targetPerSec) * 100)} of target)`
+    : undefined;
+  return formatRows(`Rates (${window})`, [
+    { label: "target", value: formatRate(r.targetPerSec) },
+    { label: "sent", value: formatRate(r.sentPerSec), note: ofTarget },
+    { label: "acked", value: formatRate(r.ackedPerSec) },
+    {
+      label: "received",
+      value: summary.ledger.probe ? formatRate(r.receivedPerSec) : "-",
+    },
+  ]);
+}
+
+function formatLatency(summary: Summary): string[] {
+  const header = ["", "count", ...LATENCY_COLUMNS.map(([h]) => h)];
+  const rows = LATENCY_NAMES.map((name) => {
+    const stats = summary.latencyMs[name];
+    const cells = LATENCY_COLUMNS.map(([, key]) =>
+      stats.count === 0 ? "-" : formatMsValue(stats[key])
+    );
+    return [name, formatCount(stats.count), ...cells];
+  });
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length))
+  );
+  const render = (row: readonly string[]) =>
+    INDENT +
+    row.map((cell, column) => column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))
+      .join("  ");
+  const lines = ["Latency (ms)", render(header), ...rows.map(render)];
+  lines.push(
+    `${INDENT}ack and e2e are measured from the intended send time, so stalls show as latency`,
+  );
+  if (!summary.ledger.probe) {
+    lines.push(`${INDENT}e2e: not measured (probe off)`);
+  }
+  const overflowed = LATENCY_NAMES.filter((name) => summary.overflow[name] > 0);
+  for (const name of overflowed) {
+    lines.push(
+      `${INDENT}${name}: ${
+        formatCount(summary.overflow[name])
+      } values above the histogram range, counted as its top`,
+    );
+  }
+  return lines;
+}
+
+function formatErrors(summary: Summary): string[] {
+  const byCount = Object.entries(summary.connections.errors)
+    .filter(([, count]) => count > 0)
+    .sort(([nameA, a], [nameB, b]) => b - a || nameA.localeCompare(nameB));
+  if (byCount.length === 0 && summary.errorSamples.length === 0) {
+    return ["Errors", `${INDENT}none`];
+  }
+  const lines = byCount.length === 0 ? ["Errors"] : formatRows(
+    "Errors",
+    byCount.map(([name, count]) => ({ label: name, value: formatCount(count) })),
+  );
+  if (summary.errorSamples.length > 0) {
+    lines.push(`${INDENT}first messages:`);
+    for (const sample of summary.errorSamples) {
+      lines.push(`${INDENT}${INDENT}${sample}`);
+    }
+  }
+  return lines;
+}
+
+function formatGenerator(summary: Summary, color: boolean): string[] {
+  const g = summary.generator;
+  const verdict = paint(g.verdict, g.verdict === "ok" ? "green" : "yellow", color);
+  return [
+    "Generator",
+    formatLabelled("workers", formatCount(g.workers)),
+    formatLabelled(
+      "CPU",
+      `${formatPercent(g.cpuPercent)} (${formatNumber(g.cpuSeconds, 1)} s of CPU time)`,
+    ),
+    formatLabelled(
+      "memory",
+      `RSS ${formatBytes(g.rssBytes)}, peak ${formatBytes(g.peakRssBytes)}`,
+    ),
+    formatLabelled("event-loop lag", `p99 ${formatMs(g.eventLoopLagP99Ms)}`),
+    formatLabelled("verdict", verdict),
+    ...g.verdictReasons.map((reason) => formatLabelled("", `- ${reason}`)),
+  ];
+}
+
+function formatThresholds(
+  results: readonly ThresholdResult[],
+  color: boolean,
+): string[] {
+  const width = Math.max(...results.map((r) => r.expression.length));
+  const actuals = results.map((r) => formatThresholdActual(r));
+  const actualWidth = Math.max(...actuals.map((text) => text.length));
+  return [
+    "Thresholds",
+    ...results.map((result, index) => {
+      const mark = result.ok ? paint("✓ ok", "green", color) : paint("✗ FAILED", "red", color);
+      return `${INDENT}${result.expression.padEnd(width)}  ${
+        actuals[index].padStart(actualWidth)
+      }  ${mark}`;
+    }),
+  ];
+}
+
+/** Shows the actual value in the unit its metric is measured in. */
+function formatThresholdActual(result: ThresholdResult): string {
+  const actual = result.actual;
+  if (actual === null) return "missing";
+  let path: readonly string[];
+  let percent: boolean;
+  try {
+    ({ path, percent } = parseThreshold(result.expression));
+  } catch {
+    // A summary read from a file may carry an expression this version no longer
+    // parses; its value is still worth showing, just without a unit.
+    return formatPlain(actual);
+  }
+  const [section, field, stat] = path;
+  if (percent || field === "cpuPercent") return formatPercent(actual);
+  if (section === "latencyMs" && stat !== "count") return formatMs(actual);
+  if (field === "eventLoopLagP99Ms") return formatMs(actual);
+  if (section === "rates") return formatRate(actual);
+  if (field === "rssBytes") return formatBytes(actual);
+  return formatPlain(actual);
+}
+
+function formatPlain(value: number): string {
+  return Number.isInteger(value) ? formatCount(value) : formatNumber(value, 2);
+}

@@ -1,0 +1,95 @@
+import * as net from "node:net";
+import mqtt, { type IClientOptions, MqttClient } from "mqtt";
+import type { ProtocolVersion } from "../config/scenario.ts";
+
+/** TLS material, already read from files. */
+export interface TlsMaterial {
+  /** PEM CA bundle. */
+  readonly ca?: string;
+  /** PEM client certificate. */
+  readonly cert?: string;
+  /** PEM client key. */
+  readonly key?: string;
+  /** Skip certificate verification. */
+  readonly insecure: boolean;
+}
+
+/** Where and how to connect: shared by every connection of a run. */
+export interface BrokerTarget {
+  /** Broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`). */
+  readonly url: string;
+  /** MQTT protocol version. */
+  readonly protocolVersion: ProtocolVersion;
+  /** Keepalive in seconds. */
+  readonly keepaliveSec: number;
+  /** MQTT username. */
+  readonly username?: string;
+  /** MQTT password. */
+  readonly password?: string;
+  /** TLS material for mqtts:// and wss://. */
+  readonly tls: TlsMaterial;
+}
+
+/** Per-connection MQTT options. */
+export interface ClientSettings {
+  /** MQTT client identifier (MQTT-3.1.3-3). */
+  readonly clientId: string;
+  /** Clean session (3.1.1) / clean start (5); default true. */
+  readonly clean?: boolean;
+  /**
+   * Let MQTT.js reconnect by itself every this many ms and resubscribe (for the
+   * probe's few connections); default: never (sensors reconnect with backoff).
+   */
+  readonly reconnectPeriodMs?: number;
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, number>> = {
+  "mqtt:": 1883,
+  "mqtts:": 8883,
+  "ws:": 80,
+  "wss:": 443,
+};
+
+/**
+ * Creates an MQTT.js client that does not connect until `client.connect()` and, unless
+ * `reconnectPeriodMs` is set, never reconnects by itself (the caller owns reconnects,
+ * with backoff and jitter).
+ *
+ * For `mqtt://` the socket comes from a stream builder on `node:net`, which honours a
+ * local address and is called again by `client.reconnect()`.
+ */
+export function createMqttClient(
+  target: BrokerTarget,
+  settings: ClientSettings,
+): MqttClient {
+  const url = new URL(target.url);
+  const options: IClientOptions = {
+    clientId: settings.clientId,
+    protocolVersion: target.protocolVersion,
+    keepalive: target.keepaliveSec,
+    clean: settings.clean ?? true,
+    username: target.username ??
+      (url.username === "" ? undefined : decodeURIComponent(url.username)),
+    password: target.password ??
+      (url.password === "" ? undefined : decodeURIComponent(url.password)),
+    reconnectPeriod: settings.reconnectPeriodMs ?? 0,
+    // The caller times connects itself; this only stops MQTT.js from waiting 30 s.
+    connectTimeout: 120_000,
+    // Offline QoS 0 messages are dropped and counted by the caller, never queued.
+    queueQoSZero: false,
+    resubscribe: settings.reconnectPeriodMs !== undefined,
+    manualConnect: true,
+  };
+  if (url.protocol === "mqtt:") {
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const port = url.port === "" ? DEFAULT_PORTS[url.protocol] : Number(url.port);
+    return new MqttClient(() => net.createConnection({ host, port }), options);
+  }
+  return mqtt.connect(target.url, {
+    ...options,
+    ca: target.tls.ca,
+    cert: target.tls.cert,
+    key: target.tls.key,
+    rejectUnauthorized: !target.tls.insecure,
+  });
+}

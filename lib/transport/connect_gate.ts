@@ -1,0 +1,118 @@
+/** The time functions the gate needs (structurally the engine's Clock). */
+export interface GateClock {
+  /** Monotonic time in ms. */
+  nowMs(): number;
+  /** Runs `callback` after `delayMs`; returns a handle for clearTimer. */
+  setTimer(callback: () => void, delayMs: number): number;
+  /** Cancels a timer from setTimer. */
+  clearTimer(handle: number): void;
+}
+
+/** Options of a {@linkcode ConnectGate}. */
+export interface ConnectGateOptions {
+  /** New connection attempts started per second at most. */
+  readonly ratePerSec: number;
+  /** Connection attempts in flight (TCP start to CONNACK or failure) at most. */
+  readonly concurrency: number;
+  /** Time source. */
+  readonly clock: GateClock;
+}
+
+/**
+ * Paces connection attempts: at most `ratePerSec` starts per second and at most
+ * `concurrency` in flight, first come first served.
+ *
+ * Every attempt (first connects and reconnects) goes through one gate, so a broker
+ * restart is met by a paced ramp and the broker's listen backlog (Mosquitto: 100) is
+ * not overrun.
+ */
+export class ConnectGate {
+  readonly #ratePerSec: number;
+  readonly #concurrency: number;
+  readonly #clock: GateClock;
+  readonly #waiters: Array<() => void> = [];
+  #head = 0;
+  #inFlight = 0;
+  #tokens: number;
+  readonly #burst: number;
+  #lastRefillMs: number;
+  #timer: number | undefined;
+
+  /** Creates a gate; no timer runs until someone waits. */
+  constructor(options: ConnectGateOptions) {
+    this.#ratePerSec = options.ratePerSec;
+    this.#concurrency = options.concurrency;
+    this.#clock = options.clock;
+    // A burst of 1% of a second's rate keeps starts smooth without a timer per start.
+    this.#burst = Math.max(1, Math.floor(options.ratePerSec / 100));
+    this.#tokens = this.#burst;
+    this.#lastRefillMs = options.clock.nowMs();
+  }
+
+  /** Attempts currently holding a slot. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Attempts waiting for a slot. */
+  get waiting(): number {
+    return this.#waiters.length - this.#head;
+  }
+
+  /** Calls `onGranted` when the caller may start an attempt; it must call release() after. */
+  acquire(onGranted: () => void): void {
+    this.#waiters.push(onGranted);
+    this.#pump();
+  }
+
+  /** Frees the slot of a finished attempt (connected or failed). */
+  release(): void {
+    this.#inFlight--;
+    this.#pump();
+  }
+
+  /** Drops every waiter and stops the timer (waiters are never called). */
+  close(): void {
+    this.#waiters.length = 0;
+    this.#head = 0;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #pump(): void {
+    this.#refill();
+    while (
+      this.waiting > 0 && this.#inFlight < this.#concurrency &&
+      this.#tokens >= 1
+    ) {
+      this.#tokens--;
+      this.#inFlight++;
+      const granted = this.#waiters[this.#head++];
+      if (this.#head === this.#waiters.length) {
+        this.#waiters.length = 0;
+        this.#head = 0;
+      }
+      granted();
+    }
+    if (
+      this.waiting > 0 && this.#inFlight < this.#concurrency &&
+      this.#timer === undefined
+    ) {
+      const waitMs = Math.max(
+        1,
+        Math.ceil(((1 - this.#tokens) * 1000) / this.#ratePerSec),
+      );
+      this.#timer = this.#clock.setTimer(() => {
+        this.#timer = undefined;
+        this.#pump();
+      }, waitMs);
+    }
+  }
+
+  #refill(): void {
+    const nowMs = this.#clock.nowMs();
+    const earned = ((nowMs - this.#lastRefillMs) * this.#ratePerSec) / 1000;
+    this.#tokens = Math.min(this.#burst, this.#tokens + earned);
+    this.#lastRefillMs = nowMs;
+  }
+}

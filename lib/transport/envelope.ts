@@ -1,0 +1,59 @@
+/**
+ * The payload envelope: the one wire format of iotload, encoded and decoded here only.
+ *
+ * Every message is a JSON object that starts with `sensorId`, `seq` and `ts`, followed
+ * by the sensor's reading fields:
+ * `{"sensorId":"0042","seq":7,"ts":1764480000123.456,"temperatureC":21.4,...}`.
+ */
+export interface Envelope {
+  /** The sensor's id (`{id}`: its zero-padded number). */
+  readonly sensorId: string;
+  /** Per-sensor sequence number from 0, one per message written to the socket. */
+  readonly seq: number;
+  /** Intended send time, ms since the Unix epoch (fractional: microsecond resolution). */
+  readonly ts: number;
+}
+
+/**
+ * Encodes an envelope; `bodyJson` is the rest of the object's members, already JSON
+ * (e.g. `"temperatureC":21.4,"humidityPct":40`), or `""` for none.
+ */
+export function encodeEnvelope(
+  sensorId: string,
+  seq: number,
+  tsMs: number,
+  bodyJson: string,
+): string {
+  // sensorId is a template-made id of digits; JSON.stringify keeps it safe if not.
+  const head = `{"sensorId":${JSON.stringify(sensorId)},"seq":${seq},"ts":${
+    Math.round(tsMs * 1000) / 1000
+  }`;
+  return bodyJson === "" ? `${head}}` : `${head},${bodyJson}}`;
+}
+
+/**
+ * Decodes the envelope fields of a payload; returns `null` when the payload is not a
+ * JSON object with a string `sensorId`, a whole `seq` ≥ 0 and a finite `ts`.
+ */
+export function decodeEnvelope(payload: Uint8Array | string): Envelope | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(
+      typeof payload === "string" ? payload : TEXT_DECODER.decode(payload),
+    );
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const { sensorId, seq, ts } = value as Record<string, unknown>;
+  if (
+    typeof sensorId !== "string" || typeof seq !== "number" ||
+    !Number.isInteger(seq) ||
+    seq < 0 || typeof ts !== "number" || !Number.isFinite(ts)
+  ) {
+    return null;
+  }
+  return { sensorId, seq, ts };
+}
+
+const TEXT_DECODER = new TextDecoder();

@@ -1,0 +1,316 @@
+import type { MqttClient } from "mqtt";
+import type { QoS } from "../config/scenario.ts";
+import { backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
+import { type BrokerTarget, createMqttClient } from "./client_factory.ts";
+import type { ConnectGate, GateClock } from "./connect_gate.ts";
+import {
+  type ClassifiedError,
+  classifyError,
+  describeReasonCode,
+  type ErrorCategory,
+} from "./error_category.ts";
+
+/** Facts a connection reports; one listener object serves the whole fleet. */
+export interface ConnectionEvents {
+  /** CONNACK accepted, `connectUs` after the attempt started (TCP start). */
+  connected(index: number, connectUs: number, isReconnect: boolean): void;
+  /** An attempt failed before CONNACK; a retry with backoff follows. */
+  connectFailed(index: number, error: ClassifiedError): void;
+  /** An established connection was lost; a reconnect with backoff follows. */
+  disconnected(index: number, error: ClassifiedError): void;
+  /** A QoS 1/2 publish was acknowledged (PUBACK / PUBCOMP). */
+  acked(index: number, intendedMs: number): void;
+  /** `count` QoS 1/2 publishes failed (connection lost, ack deadline passed, refused). */
+  publishFailed(index: number, count: number, category: ErrorCategory): void;
+}
+
+/** What happened to one publish request. */
+export type PublishOutcome = "sent" | "offline" | "backpressured";
+
+/** Settings shared by every connection of a fleet. */
+export interface ConnectionContext {
+  /** Broker address, credentials, TLS. */
+  readonly target: BrokerTarget;
+  /** Paces every connect attempt, first or retry. */
+  readonly gate: ConnectGate;
+  /** Time source (monotonic ms) and timers. */
+  readonly clock: GateClock;
+  /** Reconnect backoff. */
+  readonly backoff: BackoffPolicy;
+  /** Random numbers in [0, 1) for backoff jitter. */
+  readonly random: () => number;
+  /** Time allowed from TCP start to CONNACK, in ms. */
+  readonly connectTimeoutMs: number;
+  /** Most unacknowledged QoS 1/2 publishes on this connection. */
+  readonly maxInflight: number;
+  /** Where facts go. */
+  readonly events: ConnectionEvents;
+}
+
+const enum State {
+  Idle,
+  Waiting,
+  Connecting,
+  Connected,
+  Backoff,
+  Stopped,
+}
+
+/**
+ * One sensor's MQTT connection: connects through the gate, reconnects with backoff and
+ * full jitter, publishes without queueing, keeps a bounded window of QoS 1/2 publishes
+ * with deadlines, and fails what is pending when the connection closes (MQTT.js would
+ * leave it pending forever).
+ */
+export class SensorConnection {
+  readonly #index: number;
+  readonly #clientId: string;
+  readonly #context: ConnectionContext;
+  #client: MqttClient | null = null;
+  #state = State.Idle;
+  #attempt = 0;
+  #everConnected = false;
+  #attemptStartMs = 0;
+  #timer: number | undefined;
+  #lastError: ClassifiedError | null = null;
+  /** Pending QoS 1/2 publishes: token → intended send time (ms). */
+  #inflight: Map<number, number> | null = null;
+  #nextToken = 0;
+
+  /** Creates the connection object; nothing is opened until start(). */
+  constructor(index: number, clientId: string, context: ConnectionContext) {
+    this.#index = index;
+    this.#clientId = clientId;
+    this.#context = context;
+  }
+
+  /** True while the connection has an accepted CONNACK and is open. */
+  get isConnected(): boolean {
+    return this.#state === State.Connected;
+  }
+
+  /** QoS 1/2 publishes waiting for their acknowledgement. */
+  get inflightCount(): number {
+    return this.#inflight?.size ?? 0;
+  }
+
+  /** Queues the first connect attempt at the gate. */
+  start(): void {
+    if (this.#state !== State.Idle) return;
+    this.#requestAttempt();
+  }
+
+  /**
+   * Publishes one message unless the connection is offline or its socket (or in-flight
+   * window) is full; nothing is ever queued. `intendedMs` is the scheduled send time.
+   */
+  publish(
+    topic: string,
+    payload: string,
+    qos: QoS,
+    retain: boolean,
+    intendedMs: number,
+  ): PublishOutcome {
+    const client = this.#client;
+    if (this.#state !== State.Connected || client === null) return "offline";
+    if (client.stream.writableNeedDrain) return "backpressured";
+    if (qos === 0) {
+      // No callback: a per-message QoS 0 callback adds a drain listener each (NOTES).
+      client.publish(topic, payload, { qos, retain });
+      return "sent";
+    }
+    const inflight = this.#inflight ??= new Map();
+    if (inflight.size >= this.#context.maxInflight) return "backpressured";
+    const token = this.#nextToken++;
+    inflight.set(token, intendedMs);
+    client.publish(
+      topic,
+      payload,
+      { qos, retain },
+      (error) => this.#settle(token, error),
+    );
+    return "sent";
+  }
+
+  /** Fails QoS 1/2 publishes whose intended time is more than `ackTimeoutMs` before `nowMs`. */
+  expireInflight(nowMs: number, ackTimeoutMs: number): void {
+    const inflight = this.#inflight;
+    if (inflight === null || inflight.size === 0) return;
+    let expired = 0;
+    for (const [token, intendedMs] of inflight) {
+      if (nowMs - intendedMs < ackTimeoutMs) continue;
+      inflight.delete(token);
+      expired++;
+    }
+    if (expired > 0) {
+      this.#context.events.publishFailed(this.#index, expired, "ackTimeout");
+    }
+  }
+
+  /**
+   * Stops for good: cancels any pending attempt and, when connected, sends DISCONNECT
+   * (MQTT-3.14) and resolves once the socket is closed or `timeoutMs` passed.
+   * Publishes still pending are left for the caller to count.
+   */
+  stop(timeoutMs: number): Promise<void> {
+    const previous = this.#state;
+    this.#state = State.Stopped;
+    this.#clearTimer();
+    if (previous === State.Connecting) this.#context.gate.release();
+    const client = this.#client;
+    if (client === null) return Promise.resolve();
+    if (previous !== State.Connected) {
+      client.end(true);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = this.#context.clock.setTimer(() => {
+        client.end(true);
+        resolve();
+      }, timeoutMs);
+      client.end(false, {}, () => {
+        this.#context.clock.clearTimer(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Pending QoS 1/2 publishes are dropped from the window and returned as a count. */
+  takeInflight(): number {
+    const count = this.#inflight?.size ?? 0;
+    this.#inflight?.clear();
+    return count;
+  }
+
+  #requestAttempt(): void {
+    this.#state = State.Waiting;
+    this.#context.gate.acquire(() => this.#beginAttempt());
+  }
+
+  #beginAttempt(): void {
+    if (this.#state !== State.Waiting) {
+      this.#context.gate.release();
+      return;
+    }
+    this.#state = State.Connecting;
+    this.#lastError = null;
+    this.#attemptStartMs = this.#context.clock.nowMs();
+    this.#timer = this.#context.clock.setTimer(
+      () => this.#onConnectTimeout(),
+      this.#context.connectTimeoutMs,
+    );
+    if (this.#client === null) {
+      this.#client = this.#createClient();
+      this.#client.connect();
+    } else {
+      this.#client.reconnect();
+    }
+  }
+
+  #createClient(): MqttClient {
+    const client = createMqttClient(this.#context.target, {
+      clientId: this.#clientId,
+    });
+    client.on("connect", () => this.#onConnect());
+    client.on("error", (error) => {
+      this.#lastError = classifyError(
+        error,
+        this.#context.target.protocolVersion,
+      );
+    });
+    client.on("disconnect", (packet) => {
+      // MQTT 5 server DISCONNECT (MQTT-3.14.2.1) says why, e.g. 0x8E session taken over.
+      if (packet.reasonCode !== undefined && packet.reasonCode !== 0) {
+        this.#lastError = describeReasonCode(packet.reasonCode, 5);
+      }
+    });
+    client.on("close", () => this.#onClose());
+    return client;
+  }
+
+  #onConnect(): void {
+    if (this.#state !== State.Connecting) return;
+    this.#clearTimer();
+    this.#context.gate.release();
+    this.#state = State.Connected;
+    this.#attempt = 0;
+    const connectUs = (this.#context.clock.nowMs() - this.#attemptStartMs) *
+      1000;
+    const isReconnect = this.#everConnected;
+    this.#everConnected = true;
+    this.#context.events.connected(this.#index, connectUs, isReconnect);
+  }
+
+  #onConnectTimeout(): void {
+    this.#timer = undefined;
+    if (this.#state !== State.Connecting) return;
+    this.#lastError = {
+      category: "connectTimeout",
+      message: `no CONNACK within ${this.#context.connectTimeoutMs} ms`,
+    };
+    // Closing the socket leads to #onClose, which counts the failure once.
+    this.#client?.stream?.destroy();
+  }
+
+  #onClose(): void {
+    const events = this.#context.events;
+    if (this.#state === State.Connecting) {
+      this.#clearTimer();
+      this.#context.gate.release();
+      events.connectFailed(
+        this.#index,
+        this.#lastError ??
+          {
+            category: "connectRefused",
+            message: "connection closed before CONNACK",
+          },
+      );
+      this.#scheduleRetry();
+    } else if (this.#state === State.Connected) {
+      const pending = this.takeInflight();
+      if (pending > 0) {
+        events.publishFailed(this.#index, pending, "disconnected");
+      }
+      events.disconnected(
+        this.#index,
+        this.#lastError ??
+          {
+            category: "disconnected",
+            message: "connection closed by the broker",
+          },
+      );
+      this.#scheduleRetry();
+    }
+  }
+
+  #scheduleRetry(): void {
+    this.#state = State.Backoff;
+    const delayMs = backoffDelayMs(
+      this.#attempt++,
+      this.#context.backoff,
+      this.#context.random,
+    );
+    this.#timer = this.#context.clock.setTimer(() => {
+      this.#timer = undefined;
+      if (this.#state === State.Backoff) this.#requestAttempt();
+    }, delayMs);
+  }
+
+  #settle(token: number, error: Error | null | undefined): void {
+    const intendedMs = this.#inflight?.get(token);
+    // Already failed by a deadline or a close: a late acknowledgement is not counted twice.
+    if (intendedMs === undefined) return;
+    this.#inflight!.delete(token);
+    if (error === undefined || error === null) {
+      this.#context.events.acked(this.#index, intendedMs);
+    } else {
+      this.#context.events.publishFailed(this.#index, 1, "publishFailed");
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#context.clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { runCli } from "../helpers/run_cli.ts";
+
+Deno.test("iotload --help and run --help exit 0 and list the flags", async () => {
+  const main = await runCli(["--help"]);
+  assert.equal(main.code, 0);
+  assert.match(main.stdout, /iotload run/);
+  const run = await runCli(["run", "--help"]);
+  assert.equal(run.code, 0);
+  for (
+    const flag of ["--url", "--sensors", "--interval", "--duration", "--qos", "--connect-rate"]
+  ) {
+    assert.ok(run.stdout.includes(flag), `help lists ${flag}`);
+  }
+  assert.match(run.stdout, /default: 10000/);
+});
+
+const BAD_INPUT: readonly { args: string[]; error: RegExp }[] = [
+  { args: ["run", "--bogus"], error: /unknown flag --bogus/ },
+  { args: ["run", "--sensors", "0"], error: /--sensors: expected 1 to 1000000, got 0/ },
+  { args: ["run", "--sensors", "ten"], error: /--sensors: expected a whole number/ },
+  { args: ["run", "--interval", "abc"], error: /--interval: expected a duration/ },
+  { args: ["run", "--qos", "3"], error: /--qos: expected one of 0, 1, 2, got "3"/ },
+  { args: ["run", "--url", "ftp://x"], error: /--url: unsupported scheme "ftp"/ },
+  { args: ["run", "--url", "not a url"], error: /--url: expected a broker URL/ },
+  { args: ["run", "--protocol-version", "3"], error: /--protocol-version: expected one of 4, 5/ },
+  { args: ["run", "--topic", "a/{nope}"], error: /--topic: unknown placeholder \{nope\}/ },
+  { args: ["run", "--client-id", "same"], error: /--client-id: .*same client id/ },
+  { args: ["run", "--sensors"], error: /--sensors expects a value/ },
+  { args: ["run", "--sensors="], error: /--sensors: expected a value, got an empty string/ },
+  { args: ["run", "-c", "1", "-c", "2"], error: /--sensors given more than once/ },
+  { args: ["run", "--threshold", "e2e.p99<abc"], error: /--threshold "e2e.p99<abc"/ },
+  {
+    args: ["run", "--ca", "/nonexistent.pem", "--url", "mqtts://127.0.0.1:1"],
+    error: /--ca: cannot read/,
+  },
+  { args: ["run", "--out", "/nonexistent-dir/summary.json"], error: /--out: cannot write/ },
+  { args: ["frobnicate"], error: /unknown command "frobnicate"/ },
+];
+
+for (const { args, error } of BAD_INPUT) {
+  Deno.test(`iotload ${args.join(" ")} exits 2 with one clear error line`, async () => {
+    const result = await runCli(args);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, error);
+    assert.match(result.stderr, /^error: /);
+    assert.doesNotMatch(result.stderr, /\s+at .*\.ts:\d+/, "no stack trace");
+    assert.equal(result.stdout, "");
+  });
+}
+
+Deno.test("iotload run reports every configuration problem at once", async () => {
+  const result = await runCli(["run", "--sensors", "0", "--qos", "7", "--interval", "fast"]);
+  assert.equal(result.code, 2);
+  const errors = result.stderr.split("\n").filter((line) => line.startsWith("error: "));
+  assert.equal(errors.length, 3, result.stderr);
+});

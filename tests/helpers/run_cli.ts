@@ -1,0 +1,81 @@
+/** What a finished `main.ts` subprocess left behind. */
+export interface CliResult {
+  /** Exit code. */
+  readonly code: number;
+  /** Everything written to stdout. */
+  readonly stdout: string;
+  /** Everything written to stderr. */
+  readonly stderr: string;
+}
+
+/** Options of {@linkcode runCli}. */
+export interface RunCliOptions {
+  /** Extra environment variables. */
+  readonly env?: Record<string, string>;
+  /** Kill the process (SIGKILL) if it has not exited after this long, in ms; default 60,000. */
+  readonly timeoutMs?: number;
+  /** Send these signals at these times (ms after start). */
+  readonly signals?: readonly { readonly afterMs: number; readonly signal: Deno.Signal }[];
+  /** Send a signal when stderr first contains this text (then `signals` timing is ignored). */
+  readonly signalOnStderr?: { readonly text: string; readonly signal: Deno.Signal };
+}
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const DECODER = new TextDecoder();
+
+/** Runs `deno run main.ts ARGS` as a subprocess with the permissions `deno task load` grants. */
+export async function runCli(
+  args: readonly string[],
+  options: RunCliOptions = {},
+): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--frozen",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      MAIN,
+      ...args,
+    ],
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const send = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  };
+  for (const { afterMs, signal } of options.signals ?? []) {
+    timers.push(setTimeout(() => send(signal), afterMs));
+  }
+  timers.push(setTimeout(() => send("SIGKILL"), options.timeoutMs ?? 60_000));
+  const collect = async (
+    stream: ReadableStream<Uint8Array>,
+    watch?: RunCliOptions["signalOnStderr"],
+  ) => {
+    let text = "";
+    let signalled = false;
+    for await (const chunk of stream) {
+      text += DECODER.decode(chunk, { stream: true });
+      if (watch !== undefined && !signalled && text.includes(watch.text)) {
+        signalled = true;
+        send(watch.signal);
+      }
+    }
+    return text;
+  };
+  const [stdout, stderr, status] = await Promise.all([
+    collect(child.stdout),
+    collect(child.stderr, options.signalOnStderr),
+    child.status,
+  ]);
+  for (const timer of timers) clearTimeout(timer);
+  return { code: status.code, stdout, stderr };
+}

@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import mqtt from "mqtt";
+import { startMosquitto, startTestBroker } from "./test_broker.ts";
+
+const MESSAGE_TIMEOUT_MS = 5_000;
+/** How long a paused broker is watched for (wrongly) delivering anything (ms). */
+const PAUSED_WATCH_MS = 300;
+
+/** Resolves with `promise`, or rejects naming `what` after `timeoutMs`. */
+async function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function nextPayload(client: mqtt.MqttClient): Promise<string> {
+  return new Promise((resolve) => {
+    client.once("message", (_topic, payload) => resolve(String(payload)));
+  });
+}
+
+function closed(client: mqtt.MqttClient): Promise<void> {
+  return new Promise((resolve) => client.once("close", () => resolve()));
+}
+
+function uniqueTopic(name: string): string {
+  return `iotload-test/${crypto.randomUUID()}/${name}`;
+}
+
+/** Subscribes, publishes one QoS 1 message and asserts it arrives. */
+async function assertRoundTrip(url: string): Promise<void> {
+  const topic = uniqueTopic("round-trip");
+  const subscriber = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+  try {
+    await subscriber.subscribeAsync(topic, { qos: 1 });
+    const received = nextPayload(subscriber);
+    const publisher = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+    try {
+      await publisher.publishAsync(topic, "ping", { qos: 1 });
+    } finally {
+      await publisher.endAsync();
+    }
+    assert.equal(
+      await withTimeout(received, MESSAGE_TIMEOUT_MS, "delivery"),
+      "ping",
+    );
+  } finally {
+    await subscriber.endAsync();
+  }
+}
+
+Deno.test("startMosquitto() serves an MQTT publish/subscribe round trip", async () => {
+  await using broker = await startMosquitto();
+  assert.equal(broker.kind, "mosquitto");
+  assert.equal(broker.host, "127.0.0.1");
+  assert.equal(broker.url, `mqtt://127.0.0.1:${broker.port}`);
+  assert.ok(broker.pid > 0);
+  await assertRoundTrip(broker.url);
+});
+
+Deno.test("startMosquitto() pause() holds delivery until resume()", async () => {
+  await using broker = await startMosquitto();
+  const topic = uniqueTopic("paused");
+  const subscriber = await mqtt.connectAsync(broker.url, {
+    reconnectPeriod: 0,
+  });
+  const publisher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+  try {
+    await subscriber.subscribeAsync(topic, { qos: 0 });
+    let deliveredWhilePaused = false;
+    const received = nextPayload(subscriber).then((payload) => {
+      deliveredWhilePaused = paused;
+      return payload;
+    });
+    let paused = true;
+    broker.pause();
+    try {
+      publisher.publish(topic, "held", { qos: 0 });
+      await new Promise((resolve) => setTimeout(resolve, PAUSED_WATCH_MS));
+    } finally {
+      paused = false;
+      broker.resume();
+    }
+    assert.equal(
+      await withTimeout(received, MESSAGE_TIMEOUT_MS, "delivery after resume"),
+      "held",
+    );
+    assert.equal(deliveredWhilePaused, false);
+  } finally {
+    await publisher.endAsync();
+    await subscriber.endAsync();
+  }
+});
+
+Deno.test("startMosquitto() kill() then restart() serves again on the same port", async () => {
+  await using broker = await startMosquitto();
+  const { port, pid: firstPid } = broker;
+  const client = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+  try {
+    const clientClosed = closed(client);
+    await broker.kill();
+    await withTimeout(clientClosed, MESSAGE_TIMEOUT_MS, "client close");
+    await assert.rejects(
+      Deno.connect({ hostname: "127.0.0.1", port }),
+      Deno.errors.ConnectionRefused,
+    );
+  } finally {
+    await client.endAsync(true);
+  }
+  await broker.restart();
+  assert.equal(broker.port, port);
+  assert.notEqual(broker.pid, firstPid);
+  await assertRoundTrip(broker.url);
+});
+
+Deno.test("startMosquitto() stop() is idempotent and frees the port", async () => {
+  const broker = await startMosquitto();
+  await broker.stop();
+  await broker.stop();
+  await assert.rejects(
+    Deno.connect({ hostname: "127.0.0.1", port: broker.port }),
+    Deno.errors.ConnectionRefused,
+  );
+  await assert.rejects(broker.restart(), /was stopped/);
+});
+
+Deno.test("startMosquitto() rejects with mosquitto's stderr when the config is bad", async () => {
+  await assert.rejects(
+    startMosquitto({ extraConfig: "no_such_option true" }),
+    /exited with code \d+ before listening on 127\.0\.0\.1:\d+; stderr: .*no_such_option/s,
+  );
+});
+
+Deno.test("startTestBroker() starts a broker that serves a round trip", async () => {
+  await using broker = await startTestBroker();
+  assert.match(broker.url, /^mqtts?:\/\//);
+  assert.ok(broker.port > 0);
+  await assertRoundTrip(broker.url);
+});
+
+Deno.test("startTestBroker() uses IOTLOAD_TEST_URL as an external broker", async () => {
+  await using mosquitto = await startMosquitto();
+  const previousUrl = Deno.env.get("IOTLOAD_TEST_URL");
+  Deno.env.set("IOTLOAD_TEST_URL", mosquitto.url);
+  try {
+    await using broker = await startTestBroker();
+    assert.equal(broker.kind, "external");
+    assert.equal(broker.url, mosquitto.url);
+    assert.equal(broker.host, "127.0.0.1");
+    assert.equal(broker.port, mosquitto.port);
+    await broker.stop();
+    await assertRoundTrip(broker.url);
+  } finally {
+    if (previousUrl === undefined) Deno.env.delete("IOTLOAD_TEST_URL");
+    else Deno.env.set("IOTLOAD_TEST_URL", previousUrl);
+  }
+});
