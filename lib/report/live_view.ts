@@ -110,6 +110,18 @@ export function formatLiveLine(
   ].join("  ");
 }
 
+/** How a {@linkcode LiveView} writes. */
+export interface LiveViewOptions {
+  /** Where the lines go (stderr in the CLI). */
+  sink: TextSink;
+  /** True when the sink is a terminal: redraw in place; false: one plain line per update. */
+  isTerminal: boolean;
+  /** Use ANSI colours (false under `NO_COLOR`); ignored off a terminal. */
+  color: boolean;
+  /** Terminal width in columns, default {@linkcode DEFAULT_WIDTH_COLUMNS}; ignored off a terminal. */
+  widthColumns?: number;
+}
+
 /**
  * The live progress view on stderr. On a terminal each {@linkcode update} redraws one
  * line in place (`\r` and clear-line, no newline), fitted to `widthColumns` (default
@@ -124,15 +136,8 @@ export class LiveView {
   readonly #widthColumns: number;
   #lineOpen = false;
 
-  /** Creates a view writing to `sink`; `color` only applies on a terminal. */
-  constructor(
-    options: {
-      sink: TextSink;
-      isTerminal: boolean;
-      color: boolean;
-      widthColumns?: number;
-    },
-  ) {
+  /** Creates a view writing to `options.sink` (see {@linkcode LiveViewOptions}). */
+  constructor(options: LiveViewOptions) {
     this.#sink = options.sink;
     this.#isTerminal = options.isTerminal;
     this.#color = options.isTerminal && options.color;

@@ -60,7 +60,8 @@ export function describeReasonCode(
   code: number,
   protocolVersion: 4 | 5,
 ): ClassifiedError {
-  const entry = protocolVersion === 5 ? REASON_V5[code] : CONNACK_V4[code];
+  // A 3.1.1-only broker answers a v5 CONNECT with a 3.1.1 return code (below 0x80).
+  const entry = protocolVersion === 5 && code >= 0x80 ? REASON_V5[code] : CONNACK_V4[code];
   const hex = `0x${code.toString(16).padStart(2, "0")}`;
   if (entry === undefined) {
     return {

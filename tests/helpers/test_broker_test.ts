@@ -80,12 +80,13 @@ Deno.test("startMosquitto() pause() holds delivery until resume()", async () => 
   const publisher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
   try {
     await subscriber.subscribeAsync(topic, { qos: 0 });
+    let paused = false;
     let deliveredWhilePaused = false;
     const received = nextPayload(subscriber).then((payload) => {
       deliveredWhilePaused = paused;
       return payload;
     });
-    let paused = true;
+    paused = true;
     broker.pause();
     try {
       publisher.publish(topic, "held", { qos: 0 });
@@ -141,6 +142,14 @@ Deno.test("startMosquitto() rejects with mosquitto's stderr when the config is b
   await assert.rejects(
     startMosquitto({ extraConfig: "no_such_option true" }),
     /exited with code \d+ before listening on 127\.0\.0\.1:\d+; stderr: .*no_such_option/s,
+  );
+});
+
+Deno.test("startMosquitto() rejects when the port is already in use", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  await assert.rejects(
+    startMosquitto({ port: listener.addr.port }),
+    new RegExp(`127\\.0\\.0\\.1:${listener.addr.port} is already in use`),
   );
 });
 
