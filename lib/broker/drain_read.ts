@@ -9,12 +9,14 @@ import type { Readable } from "node:stream";
  */
 export function drainOnRead<T extends Readable>(stream: T): T {
   const readOnce = stream.read.bind(stream);
-  // aedes pulls packets with `conn.read(null)` on 'readable' and expects the whole
-  // buffer, as Node returns it for a paused stream. Under Deno's node:net a socket
-  // can answer with just one of several buffered chunks (15,088 of 80,624 bytes in a
-  // probe); aedes's parser is then re-entered from its own packet handlers with the
-  // rest and desynchronises under bursts ("Invalid header flag bits"), dropping the
-  // client. Collecting everything buffered keeps each parse call whole.
+  // aedes pulls bytes with `conn.read(null)` on 'readable', and again from inside
+  // its own parse() whenever a packet's handling completes synchronously (a
+  // publish nobody subscribes to). Node returns the whole buffer, so that inner
+  // read finds nothing. Deno's node:stream can return just one of several
+  // buffered chunks (15,088 of 80,624 bytes in a probe); the inner read then gets
+  // the rest and parses it re-entrantly, which desynchronises the parser under
+  // bursts ("Invalid header flag bits") and drops the client. Returning
+  // everything buffered keeps each parse call whole.
   stream.read = (sizeBytes?: number | null): Buffer | null => {
     if (sizeBytes !== undefined && sizeBytes !== null) {
       return readOnce(sizeBytes);

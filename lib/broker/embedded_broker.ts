@@ -37,19 +37,14 @@ export async function startEmbeddedBroker(
 ): Promise<EmbeddedBroker> {
   const host = options.host ?? "127.0.0.1";
   const requestedPort = options.port ?? 0;
-  const worker = new Worker(
-    new URL("./broker_worker.ts", import.meta.url).href,
-    {
-      type: "module",
-    },
-  );
+  // A URL relative to this module, so `deno compile --include` finds the worker.
+  const worker = new Worker(new URL("./broker_worker.ts", import.meta.url).href, {
+    type: "module",
+  });
   let port: number;
   try {
-    const reply = await request(worker, {
-      type: "start",
-      host,
-      port: requestedPort,
-    }, START_TIMEOUT_MS);
+    const start = { type: "start", host, port: requestedPort } as const;
+    const reply = await request(worker, start, START_TIMEOUT_MS);
     if (reply.type !== "listening") {
       throw new Error(
         reply.type === "error" ? reply.message : `unexpected reply ${reply.type}`,

@@ -30,6 +30,16 @@ interface SensorState {
   gaps: number[];
 }
 
+/** How many seqs in [0, limit) the sensor has not received. */
+function missingBelow(state: SensorState, limit: number): number {
+  let missing = Math.max(0, limit - state.nextSeq);
+  const gaps = state.gaps;
+  for (let at = 0; at < gaps.length && gaps[at] < limit; at += 2) {
+    missing += Math.min(gaps[at + 1], limit) - gaps[at];
+  }
+  return missing;
+}
+
 /** Index of the range in `gaps` holding `seq` (an even offset), or -1. */
 function findGap(gaps: readonly number[], seq: number): number {
   let low = 0;
@@ -97,9 +107,10 @@ export class SequenceLedger {
   }
 
   /**
-   * Totals over every sensor. `lost` per sensor is its expected sent count (from
-   * `expectedSentBySensor`, else its highest seq seen + 1) minus its distinct received,
-   * never below 0; sensors in the map that were never seen count fully as lost.
+   * Totals over every sensor. `lost` per sensor counts the seqs below its expected
+   * sent count (from `expectedSentBySensor`, else its highest seq seen + 1) that never
+   * arrived; seqs at or above the expected count (not sent by this run) are received
+   * but never make a loss. Sensors in the map that were never seen count fully as lost.
    */
   totals(expectedSentBySensor?: ReadonlyMap<string, number>): LedgerTotals {
     let received = 0;
@@ -107,9 +118,7 @@ export class SequenceLedger {
     for (const [sensorId, state] of this.#sensors) {
       received += state.received;
       const expectedSent = expectedSentBySensor?.get(sensorId) ?? state.nextSeq;
-      // A count snapshotted before the last sends can trail what arrived; that is
-      // not a loss.
-      lost += Math.max(0, expectedSent - state.received);
+      lost += missingBelow(state, expectedSent);
     }
     if (expectedSentBySensor !== undefined) {
       for (const [sensorId, expectedSent] of expectedSentBySensor) {

@@ -125,7 +125,8 @@ export interface LiveViewOptions {
 /**
  * The live progress view on stderr. On a terminal each {@linkcode update} redraws one
  * line in place (`\r` and clear-line, no newline), fitted to `widthColumns` (default
- * {@linkcode DEFAULT_WIDTH_COLUMNS}) by narrowing or dropping the bar, then truncating; and
+ * {@linkcode DEFAULT_WIDTH_COLUMNS}) by narrowing or dropping the bar, closing up spacing,
+ * then truncating; and
  * {@linkcode finish} ends that line. Elsewhere (logs, CI) each update writes one plain
  * line ending in `\n`, without escape codes or colour, and finish writes nothing.
  */
@@ -170,6 +171,9 @@ export class LiveView {
       line = formatLiveLine(state, { color: this.#color, barWidth });
       if (visibleLength(line) <= maxColumns) return line;
     }
+    // Closing up the double spaces between fields keeps the p99s, the line's last
+    // and most telling numbers, on screen a little longer before cutting.
+    line = line.replaceAll("  ", " ");
     return truncateVisible(line, maxColumns);
   }
 }

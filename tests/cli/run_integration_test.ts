@@ -120,7 +120,7 @@ Deno.test("iotload run stops on SIGINT with exit 130 and still prints the summar
     "--client-id",
     `${root}-{id}`,
     "--json",
-  ], { signalOnStderr: { text: "running", signal: "SIGINT" }, timeoutMs: 30_000 });
+  ], { onStderr: { text: "running", run: (signal) => signal("SIGINT") }, timeoutMs: 30_000 });
   assert.equal(result.code, 130, result.stderr);
   const summary = JSON.parse(result.stdout);
   assert.equal(summary.interrupted, true);

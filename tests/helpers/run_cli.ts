@@ -16,8 +16,11 @@ export interface RunCliOptions {
   readonly timeoutMs?: number;
   /** Send these signals at these times (ms after start). */
   readonly signals?: readonly { readonly afterMs: number; readonly signal: Deno.Signal }[];
-  /** Send a signal when stderr first contains this text (then `signals` timing is ignored). */
-  readonly signalOnStderr?: { readonly text: string; readonly signal: Deno.Signal };
+  /** Calls `run` once, when stderr first contains `text`; `signal` signals the process. */
+  readonly onStderr?: {
+    readonly text: string;
+    readonly run: (signal: (signal: Deno.Signal) => void) => void;
+  };
 }
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -58,7 +61,7 @@ export async function runCli(
   timers.push(setTimeout(() => send("SIGKILL"), options.timeoutMs ?? 60_000));
   const collect = async (
     stream: ReadableStream<Uint8Array>,
-    watch?: RunCliOptions["signalOnStderr"],
+    watch?: RunCliOptions["onStderr"],
   ) => {
     let text = "";
     let signalled = false;
@@ -66,14 +69,14 @@ export async function runCli(
       text += DECODER.decode(chunk, { stream: true });
       if (watch !== undefined && !signalled && text.includes(watch.text)) {
         signalled = true;
-        send(watch.signal);
+        watch.run(send);
       }
     }
     return text;
   };
   const [stdout, stderr, status] = await Promise.all([
     collect(child.stdout),
-    collect(child.stderr, options.signalOnStderr),
+    collect(child.stderr, options.onStderr),
     child.status,
   ]);
   for (const timer of timers) clearTimeout(timer);

@@ -340,8 +340,8 @@ function defaultPort(protocol: string): number {
   }
 }
 
-/** Finds an executable `mosquitto` on PATH or in the sbin directories. */
-function findMosquitto(): string | undefined {
+/** Path of an executable `mosquitto` on PATH or in /usr/sbin (and friends), if any. */
+export function findMosquitto(): string | undefined {
   const pathDirs = (Deno.env.get("PATH") ?? "").split(":").filter((dir) => dir !== "");
   for (const dir of [...pathDirs, ...SBIN_DIRS]) {
     const candidate = `${dir}/mosquitto`;

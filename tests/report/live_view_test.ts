@@ -137,6 +137,14 @@ Deno.test("LiveView keeps a terminal line within widthColumns", () => {
   }
 });
 
+Deno.test("LiveView fits a 10,000-sensor line in 100 columns with both p99s", () => {
+  const sink = new CollectingSink();
+  new LiveView({ sink, isTerminal: true, color: true, widthColumns: 100 }).update(liveState());
+  const line = sink.writes[0].slice("\r\x1b[2K".length);
+  assert.ok(visibleLength(line) <= 100);
+  assert.ok(line.endsWith("p99 ack/e2e 4.2/12.3 ms"), JSON.stringify(line));
+});
+
 Deno.test("LiveView narrows the bar before cutting the line", () => {
   const sink = new CollectingSink();
   const full = formatLiveLine(liveState(), { color: false });
