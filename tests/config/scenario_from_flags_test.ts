@@ -137,11 +137,11 @@ Deno.test("scenarioFromFlags() reports every bad flag together, one line each", 
     sensors: "ten",
     interval: "5",
     qos: "3",
-    url: "ftp://host",
+    topic: "t/{name}",
     "max-inflight": "0",
   });
   assert.equal(problems.length, 5, problems.join("\n"));
-  for (const flag of ["--url", "--sensors", "--interval", "--qos", "--max-inflight"]) {
+  for (const flag of ["--topic", "--sensors", "--interval", "--qos", "--max-inflight"]) {
     assert.equal(
       problems.filter((line) => line.startsWith(`${flag}: `)).length,
       1,
