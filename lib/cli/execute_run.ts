@@ -1,15 +1,22 @@
 import { startEmbeddedBroker } from "../broker/embedded_broker.ts";
-import { redactScenario, type Scenario } from "../config/scenario.ts";
+import {
+  type QoS,
+  redactScenario,
+  type Scenario,
+  targetRatePerSec,
+  totalSensors,
+} from "../config/scenario.ts";
 import type { TlsFiles } from "../config/tls_files.ts";
 import { type Clock, SYSTEM_CLOCK } from "../engine/clock.ts";
 import { FleetRunner } from "../engine/fleet_runner.ts";
+import { topicFiltersFor } from "../engine/sensor_table.ts";
 import { HealthMonitor } from "../engine/health_monitor.ts";
-import { topicFilterFor } from "../fleet/template.ts";
 import { RunMetrics } from "../metrics/run_metrics.ts";
 import { ProbeError, ProbeSubscriber } from "../probe/probe_subscriber.ts";
 import type { LiveView } from "../report/live_view.ts";
 import { buildSummary, type Summary } from "../report/summary.ts";
-import type { BrokerTarget } from "../transport/client_factory.ts";
+import { type BrokerTarget, createSharedStores } from "../transport/client_factory.ts";
+import { createSharedIntervalTimer } from "../transport/shared_interval_timer.ts";
 import type { ClassifiedError } from "../transport/error_category.ts";
 
 /** Everything a run needs from outside: output, signals, version. */
@@ -76,8 +83,14 @@ async function runAgainst(
     username: scenario.username,
     password: scenario.password,
     tls: { ...context.tls, insecure: scenario.insecure },
+    keepaliveTimer: createSharedIntervalTimer(),
+    // With QoS 0 only, no store ever holds a message: one pair serves every connection.
+    sharedStores: scenario.fleets.every((fleet) => fleet.qos === 0)
+      ? createSharedStores()
+      : undefined,
   };
-  const metrics = new RunMetrics(scenario.sensors);
+  const sensors = totalSensors(scenario);
+  const metrics = new RunMetrics(sensors);
   const toEpochMs = (clockMs: number) => performance.timeOrigin + clockMs;
   const health = new HealthMonitor(clock);
   health.start();
@@ -89,8 +102,8 @@ async function runAgainst(
   const probe = scenario.probe
     ? new ProbeSubscriber({
       target,
-      topicFilter: topicFilterFor(scenario.topicTemplate),
-      qos: scenario.qos,
+      topicFilters: topicFiltersFor(scenario),
+      qos: Math.max(...scenario.fleets.map((fleet) => fleet.qos)) as QoS,
       connections: scenario.probeConnections,
       clientIdPrefix: `iotload-probe-${crypto.randomUUID().slice(0, 8)}`,
       metrics,
@@ -118,8 +131,8 @@ async function runAgainst(
       aborted: abortReason === null ? null : abortReason.message,
       broker: { url: redactUrl(url), embedded },
       config: redactScenario(scenario),
-      neverConnected: scenario.sensors - fleet.connectedOnceCount,
-      targetPerSec: (scenario.sensors * 1000) / scenario.intervalMs,
+      neverConnected: sensors - fleet.connectedOnceCount,
+      targetPerSec: targetRatePerSec(scenario),
       holdWindow: {
         sent: hold.sent,
         acked: hold.acked,
@@ -200,7 +213,7 @@ async function runAgainst(
           elapsedMs: nowMs - runStartMs,
           durationMs: scenario.durationMs,
           phaseElapsedMs: hold.startMs === null ? nowMs - runStartMs : nowMs - hold.startMs,
-          sensors: scenario.sensors,
+          sensors,
           settled: fleet.settledCount,
           point,
           errorsTotal: metrics.errorCount,
@@ -217,7 +230,7 @@ async function runAgainst(
   function shouldGiveUp(elapsedMs: number): ClassifiedError | null {
     const connections = metrics.connections;
     if (connections.peak > 0 || connections.attemptsFailed === 0) return null;
-    const everySensorFailed = fleet.settledCount === scenario.sensors;
+    const everySensorFailed = fleet.settledCount === sensors;
     if (!everySensorFailed && elapsedMs < scenario.connectTimeoutMs) return null;
     return fleet.mostCommonConnectError() ??
       { category: "connectTimeout", message: "no sensor could connect" };

@@ -1,4 +1,5 @@
-import { scenarioFromFlags } from "../config/scenario_from_flags.ts";
+import { applyOverrides, overridesFromEnv } from "../config/apply_overrides.ts";
+import { DEFAULT_SCENARIO } from "../config/scenario.ts";
 import { loadTlsFiles } from "../config/tls_files.ts";
 import { UsageError } from "../config/usage_error.ts";
 import { LiveView } from "../report/live_view.ts";
@@ -11,8 +12,15 @@ import { executeRun } from "./execute_run.ts";
 import { parseFlags } from "./flag_parser.ts";
 import { formatRunHelp } from "./help.ts";
 import { listenForInterrupts } from "./interrupts.ts";
-import { RUN_FLAG_SPECS } from "./run_flags.ts";
+import { RUN_FLAG_SPECS, RUN_FLAGS } from "./run_flags.ts";
 import type { TerminalIo } from "./terminal_io.ts";
+
+/** Settings `IOTLOAD_*` variables may set: every run flag except help/debug/json/out. */
+const ENV_SETTINGS: ReadonlyMap<string, "string" | "boolean"> = new Map(
+  RUN_FLAGS.filter((flag) => !["help", "debug"].includes(flag.name)).map((
+    flag,
+  ) => [flag.name, flag.type]),
+);
 
 /**
  * `iotload run [flags]`: validates everything first (exit 2 on any problem), runs the
@@ -31,7 +39,10 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
       "run with --help to see every flag",
     );
   }
-  const scenario = scenarioFromFlags(values, io.env);
+  const scenario = applyOverrides(DEFAULT_SCENARIO, [
+    { values: overridesFromEnv(io.env, ENV_SETTINGS), source: "env" },
+    { values, source: "flag" },
+  ]);
   const thresholds = scenario.thresholds.map(parseThreshold);
   const tls = await loadTlsFiles(scenario);
   if (scenario.outPath !== null) checkWritable(scenario.outPath);

@@ -15,6 +15,13 @@ export interface RunFlag extends FlagSpec {
 /** Every flag of `iotload run`, in the order help lists them. */
 export const RUN_FLAGS: readonly RunFlag[] = [
   {
+    name: "scenario",
+    short: "s",
+    type: "string",
+    value: "FILE",
+    help: "scenario file (YAML or JSON); flags and IOTLOAD_* variables override it",
+  },
+  {
     name: "url",
     type: "string",
     value: "URL",
@@ -63,6 +70,28 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     type: "string",
     value: "0|1|2",
     help: "publish QoS",
+    defaultText: "0",
+  },
+  { name: "retain", type: "boolean", help: "publish telemetry with the retain flag" },
+  {
+    name: "jitter",
+    type: "string",
+    value: "DURATION",
+    help: "move each send by a random offset below DURATION",
+    defaultText: "0",
+  },
+  {
+    name: "profile",
+    type: "string",
+    value: "NAME",
+    help: "device profile: environment, gps-tracker, energy-meter, vibration, door",
+    defaultText: "environment",
+  },
+  {
+    name: "payload-size",
+    type: "string",
+    value: "BYTES",
+    help: "pad every payload to exactly BYTES (raw throughput); 0 keeps the reading's size",
     defaultText: "0",
   },
   {
@@ -138,6 +167,11 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     value: "N",
     help: "seed for identities and telemetry",
     defaultText: "1",
+  },
+  {
+    name: "flood",
+    type: "boolean",
+    help: "raw throughput: publish back to back as fast as each socket takes it (closed loop)",
   },
   { name: "no-probe", type: "boolean", help: "do not run the end-to-end probe subscriber" },
   {

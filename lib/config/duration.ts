@@ -25,7 +25,12 @@ export function parseDurationMs(text: string, field: string): number {
     );
   }
   const unitMs = match[2] === undefined ? 1 : UNIT_MS[match[2]];
-  return Number(match[1]) * unitMs;
+  const ms = Number(match[1]) * unitMs;
+  if (!Number.isFinite(ms)) {
+    throw new UsageError(`${field}: duration ${JSON.stringify(text)} is too long`);
+  }
+  // Round to whole microseconds: 4.1m is 246000 ms, not 245999.99999999997.
+  return Math.round(ms * 1000) / 1000;
 }
 
 /** Formats milliseconds as the shortest exact duration text (`1500` → `1.5s`). */

@@ -4,10 +4,62 @@ export type QoS = 0 | 1 | 2;
 /** MQTT protocol level: 4 is MQTT 3.1.1, 5 is MQTT 5.0 (MQTT-3.1.2-2). */
 export type ProtocolVersion = 4 | 5;
 
+/** Built-in device profiles: what a sensor's readings look like. */
+export const PROFILE_NAMES = [
+  "environment",
+  "gps-tracker",
+  "energy-meter",
+  "vibration",
+  "door",
+] as const;
+
+/** One of {@linkcode PROFILE_NAMES}. */
+export type ProfileName = typeof PROFILE_NAMES[number];
+
+/** One group of identical sensors. */
+export interface FleetSpec {
+  /** Name shown in reports; default `fleet-<n>` (1-based). */
+  readonly name: string;
+  /** Sensors in this fleet, each with its own connection; default 10,000 (one fleet). */
+  readonly count: number;
+  /** Device profile; default `environment`. */
+  readonly profile: ProfileName;
+  /** Time between two readings of one sensor, in ms; default 5,000. */
+  readonly intervalMs: number;
+  /**
+   * Each send's intended time moves by a random offset in [0, jitterMs), in ms;
+   * default 0 (exactly periodic).
+   */
+  readonly jitterMs: number;
+  /** QoS of telemetry publishes; default 0. */
+  readonly qos: QoS;
+  /** Publish with the retain flag; default false. */
+  readonly retain: boolean;
+  /** Topic template with `{id}` / `{index}` / `{fleet}`; default `sensors/{id}/telemetry`. */
+  readonly topicTemplate: string;
+  /** Client id template with `{id}` / `{index}` / `{fleet}`; default `iotload-{id}`. */
+  readonly clientIdTemplate: string;
+  /** Pad every payload to exactly this many bytes; 0 (default) keeps the natural size. */
+  readonly payloadBytes: number;
+  /**
+   * Readings a disconnected sensor keeps and publishes on reconnect, as real devices
+   * do; 0 (default) drops them (counted as `offlineDropped`).
+   */
+  readonly offlineBufferSize: number;
+}
+
+/** A k6-style stage: move the number of connected sensors to `targetSensors` over `durationMs`. */
+export interface StageSpec {
+  /** Length of the stage, in ms. */
+  readonly durationMs: number;
+  /** Connected sensors at the end of the stage (across all fleets, in fleet order). */
+  readonly targetSensors: number;
+}
+
 /**
  * The effective configuration of one run: validated, defaults filled, frozen.
  *
- * Everything the engine, probe and reporters need; nothing else reads flags.
+ * Everything the engine, probe and reporters need; nothing else reads flags or files.
  */
 export interface Scenario {
   /** Broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`); `null` starts the embedded broker. */
@@ -24,22 +76,25 @@ export interface Scenario {
   readonly keyPath?: string;
   /** Skip TLS certificate verification; default false. */
   readonly insecure: boolean;
-  /** Number of simulated sensors, each with its own connection; default 10,000. */
-  readonly sensors: number;
-  /** Time between two readings of one sensor, in ms; default 5,000. */
-  readonly intervalMs: number;
-  /** How long sensors publish, in ms; 0 runs until interrupted; default 60,000. */
-  readonly durationMs: number;
-  /** QoS of telemetry publishes; default 0. */
-  readonly qos: QoS;
   /** MQTT protocol version; default 5 (4 with the embedded broker, which speaks 3.1.1 only). */
   readonly protocolVersion: ProtocolVersion;
   /** Keepalive in seconds (MQTT-3.1.2-20); default 60. */
   readonly keepaliveSec: number;
-  /** Topic template with `{id}` / `{index}`; default `sensors/{id}/telemetry`. */
-  readonly topicTemplate: string;
-  /** Client id template with `{id}` / `{index}`; default `iotload-{id}`. */
-  readonly clientIdTemplate: string;
+  /** Clean session (3.1.1) / clean start (5); default true. */
+  readonly cleanStart: boolean;
+  /** MQTT 5 session expiry interval in seconds (MQTT-3.1.2-11); default 0. */
+  readonly sessionExpirySec: number;
+  /** The sensor groups; default one fleet of 10,000 `environment` sensors every 5 s. */
+  readonly fleets: readonly FleetSpec[];
+  /** Connection stages; empty (default) connects every sensor once and holds. */
+  readonly stages: readonly StageSpec[];
+  /** How long sensors publish after ramp-up, in ms; 0 runs until interrupted; default 60,000. */
+  readonly durationMs: number;
+  /**
+   * Raw-throughput mode: every sensor publishes back to back as fast as its socket (and
+   * in-flight window) takes messages, ignoring the interval; default false.
+   */
+  readonly flood: boolean;
   /** New connections started per second during ramp-up; default 1,000. */
   readonly connectRatePerSec: number;
   /** Most connection attempts in flight at once; default 100 (Mosquitto's listen backlog). */
@@ -66,18 +121,33 @@ export interface Scenario {
   readonly outPath: string | null;
 }
 
+/** Defaults of a fleet's fields. */
+export const DEFAULT_FLEET: FleetSpec = Object.freeze({
+  name: "fleet-1",
+  count: 10_000,
+  profile: "environment",
+  intervalMs: 5_000,
+  jitterMs: 0,
+  qos: 0,
+  retain: false,
+  topicTemplate: "sensors/{id}/telemetry",
+  clientIdTemplate: "iotload-{id}",
+  payloadBytes: 0,
+  offlineBufferSize: 0,
+});
+
 /** Defaults of every optional field, the seed's fleet: 10,000 sensors every 5 s for 60 s. */
 export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   url: null,
   insecure: false,
-  sensors: 10_000,
-  intervalMs: 5_000,
-  durationMs: 60_000,
-  qos: 0,
   protocolVersion: 5,
   keepaliveSec: 60,
-  topicTemplate: "sensors/{id}/telemetry",
-  clientIdTemplate: "iotload-{id}",
+  cleanStart: true,
+  sessionExpirySec: 0,
+  fleets: Object.freeze([DEFAULT_FLEET]),
+  stages: Object.freeze([]),
+  durationMs: 60_000,
+  flood: false,
   connectRatePerSec: 1_000,
   connectConcurrency: 100,
   connectTimeoutMs: 10_000,
@@ -87,14 +157,38 @@ export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   probe: true,
   probeConnections: 1,
   drainMs: 2_000,
-  thresholds: [],
+  thresholds: Object.freeze([]),
   json: false,
   outPath: null,
 });
 
+/** Sensors across every fleet. */
+export function totalSensors(scenario: Scenario): number {
+  return scenario.fleets.reduce((sum, fleet) => sum + fleet.count, 0);
+}
+
+/** Target publish rate across every fleet, in messages per second. */
+export function targetRatePerSec(scenario: Scenario): number {
+  return scenario.fleets.reduce((sum, fleet) => sum + (fleet.count * 1000) / fleet.intervalMs, 0);
+}
+
 /** The scenario with secrets replaced by `"***"`, for summaries and reports. */
 export function redactScenario(scenario: Scenario): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...scenario };
+  // Unset optional fields are left out, so the JSON summary reads back the same.
+  const copy: Record<string, unknown> = Object.fromEntries(
+    Object.entries(scenario).filter(([, value]) => value !== undefined),
+  );
   if (scenario.password !== undefined) copy.password = "***";
+  if (scenario.url !== null) {
+    try {
+      const url = new URL(scenario.url);
+      if (url.password !== "") {
+        url.password = "***";
+        copy.url = url.toString();
+      }
+    } catch {
+      // A scenario holds only validated URLs; nothing to redact otherwise.
+    }
+  }
   return copy;
 }

@@ -43,25 +43,32 @@ export function parseChoice<T extends number>(
 
 const BROKER_PROTOCOLS = ["mqtt:", "mqtts:", "ws:", "wss:"];
 
-/** Checks a broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://` with a host) and returns it. */
+/**
+ * Checks a broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://` with a host) and returns
+ * it. Messages never repeat a password given in the URL.
+ */
 export function parseBrokerUrl(text: string, field: string): string {
+  const shown = JSON.stringify(hidePassword(text.trim()));
   let url: URL;
   try {
     url = new URL(text.trim());
   } catch {
-    throw new UsageError(
-      `${field}: expected a broker URL like mqtt://host:1883, got ${JSON.stringify(text)}`,
-    );
+    throw new UsageError(`${field}: expected a broker URL like mqtt://host:1883, got ${shown}`);
   }
   if (!BROKER_PROTOCOLS.includes(url.protocol)) {
     throw new UsageError(
-      `${field}: unsupported scheme "${url.protocol.slice(0, -1)}" in ${
-        JSON.stringify(text)
-      }; use mqtt, mqtts, ws or wss`,
+      `${field}: unsupported scheme "${
+        url.protocol.slice(0, -1)
+      }" in ${shown}; use mqtt, mqtts, ws or wss`,
     );
   }
   if (url.hostname === "") {
-    throw new UsageError(`${field}: missing host in ${JSON.stringify(text)}`);
+    throw new UsageError(`${field}: missing host in ${shown}`);
   }
   return text.trim();
+}
+
+/** `scheme://user:secret@host` → `scheme://user:***@host`, also for unparsable URLs. */
+export function hidePassword(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
 }

@@ -1,22 +1,22 @@
-import type { Scenario } from "../config/scenario.ts";
-import { createIdentity } from "../fleet/identity.ts";
-import { createEnvironmentState, type EnvironmentState } from "../fleet/telemetry.ts";
-import {
-  compileTemplate,
-  compileTopicTemplate,
-  formatSensorId,
-  idWidthFor,
-} from "../fleet/template.ts";
+import { setImmediate } from "node:timers";
+import type { FleetSpec, Scenario } from "../config/scenario.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { DEFAULT_BACKOFF } from "../transport/backoff.ts";
 import type { BrokerTarget } from "../transport/client_factory.ts";
 import { ConnectGate } from "../transport/connect_gate.ts";
-import { encodeEnvelope } from "../transport/envelope.ts";
+import { buildPayload } from "../transport/envelope.ts";
 import type { ClassifiedError, ErrorCategory } from "../transport/error_category.ts";
-import { type ConnectionEvents, SensorConnection } from "../transport/sensor_connection.ts";
+import {
+  type ConnectionEvents,
+  type PublishOutcome,
+  SensorConnection,
+} from "../transport/sensor_connection.ts";
 import type { Clock } from "./clock.ts";
-import { formatReadingJson, identityJson } from "./payload_body.ts";
+import { SensorTable } from "./sensor_table.ts";
 import { spreadFirstDueMs, TimingWheel } from "./timing_wheel.ts";
+
+/** Most messages one flood pump writes before yielding to the event loop. */
+const FLOOD_BATCH = 64;
 
 const PUBLISH_FAILURES: Partial<Record<ErrorCategory, string>> = {
   ackTimeout: "no acknowledgement within the ack timeout",
@@ -58,13 +58,12 @@ export interface FleetAbort {
  */
 export class FleetRunner {
   readonly #options: FleetRunnerOptions;
+  readonly #table: SensorTable;
   readonly #connections: SensorConnection[] = [];
-  readonly #states: EnvironmentState[] = [];
-  readonly #topics: string[] = [];
-  readonly #sensorIds: string[] = [];
-  readonly #identityJson: string[] = [];
   readonly #sentBySensor: Uint32Array;
   readonly #firstSettled: Uint8Array;
+  /** Current jitter offset of each sensor, in ms (fleets with jitter only). */
+  readonly #jitterOffsetMs: Float32Array;
   readonly #gate: ConnectGate;
   readonly #wheel: TimingWheel;
   #settledCount = 0;
@@ -78,9 +77,13 @@ export class FleetRunner {
   constructor(options: FleetRunnerOptions) {
     this.#options = options;
     const { scenario, clock } = options;
-    const count = scenario.sensors;
+    this.#table = new SensorTable(scenario);
+    const count = this.#table.count;
     this.#sentBySensor = new Uint32Array(count);
     this.#firstSettled = new Uint8Array(count);
+    this.#jitterOffsetMs = new Float32Array(
+      scenario.fleets.some((fleet) => fleet.jitterMs > 0) ? count : 0,
+    );
     this.#gate = new ConnectGate({
       ratePerSec: scenario.connectRatePerSec,
       concurrency: scenario.connectConcurrency,
@@ -89,21 +92,12 @@ export class FleetRunner {
     this.#wheel = new TimingWheel({
       clock,
       capacity: count,
-      onDue: (index, intendedMs) => this.#send(index, intendedMs),
+      onDue: (index, intendedMs) => this.#onDue(index, intendedMs),
     });
-    const topic = compileTopicTemplate(scenario.topicTemplate, "--topic");
-    const clientId = compileTemplate(scenario.clientIdTemplate, "--client-id");
-    const idWidth = idWidthFor(count);
     const events = this.#connectionEvents();
     for (let index = 0; index < count; index++) {
-      this.#sensorIds.push(formatSensorId(index, idWidth));
-      this.#topics.push(topic(index, idWidth));
-      this.#states.push(createEnvironmentState(scenario.seed, index));
-      this.#identityJson.push(
-        identityJson(createIdentity(scenario.seed, index)),
-      );
       this.#connections.push(
-        new SensorConnection(index, clientId(index, idWidth), {
+        new SensorConnection(index, this.#table.clientIds[index], {
           target: options.target,
           gate: this.#gate,
           clock,
@@ -158,7 +152,7 @@ export class FleetRunner {
   /** Publishes written per sensor id (the probe's expected counts). */
   sentBySensor(): Map<string, number> {
     const sent = new Map<string, number>();
-    this.#sensorIds.forEach((id, index) => sent.set(id, this.#sentBySensor[index]));
+    this.#table.sensorIds.forEach((id, index) => sent.set(id, this.#sentBySensor[index]));
     return sent;
   }
 
@@ -210,26 +204,78 @@ export class FleetRunner {
     this.#phase = "stopped";
   }
 
-  #send(index: number, intendedMs: number): void {
+  #onDue(index: number, intendedMs: number): void {
     if (!this.#sending) return;
-    const { metrics, clock, scenario } = this.#options;
+    const table = this.#table;
+    const fleet = table.fleets[table.fleetOf[index]];
+    if (fleet.jitterMs > 0) {
+      // The wheel keeps the unjittered grid; each send moves by its own offset on it.
+      const offsetMs = this.#options.random() * fleet.jitterMs;
+      const gridMs = intendedMs - this.#jitterOffsetMs[index];
+      this.#jitterOffsetMs[index] = offsetMs;
+      this.#wheel.add(index, gridMs + fleet.intervalMs + offsetMs, fleet.intervalMs);
+    }
+    this.#send(index, intendedMs, fleet);
+  }
+
+  /**
+   * Flood mode: publishes back to back until the socket or window is full, then waits
+   * for it to drain. A batch is capped so other sensors and timers get their turn.
+   */
+  #pump(index: number): void {
+    if (!this.#sending) return;
+    const connection = this.#connections[index];
+    const fleet = this.#table.fleets[this.#table.fleetOf[index]];
+    let stopped: PublishOutcome | null = null;
+    connection.batch(() => {
+      for (let attempt = 0; attempt < FLOOD_BATCH; attempt++) {
+        const outcome = this.#send(index, this.#options.clock.nowMs(), fleet);
+        if (outcome === "offline" || outcome === "backpressured") {
+          stopped = outcome;
+          return;
+        }
+      }
+    });
+    // Offline: the next connect restarts the pump.
+    if (stopped === "offline") return;
+    if (stopped === "backpressured") {
+      connection.whenWritable(() => this.#pump(index));
+      return;
+    }
+    setImmediate(() => this.#pump(index));
+  }
+
+  #send(index: number, intendedMs: number, fleet: FleetSpec): PublishOutcome | "silent" {
+    const { metrics, clock } = this.#options;
+    const table = this.#table;
+    const epochMs = this.#options.toEpochMs(intendedMs);
+    const reading = table.profiles[table.fleetOf[index]].nextReadingJson(
+      table.states[index],
+      epochMs,
+    );
+    // An event-driven device (a door) has nothing to say at most ticks.
+    if (reading === null) return "silent";
     const messages = metrics.messages;
     messages.scheduled++;
     metrics.histograms.lateness.recordUs((clock.nowMs() - intendedMs) * 1000);
     const connection = this.#connections[index];
     if (!connection.isConnected) {
       messages.offlineDropped++;
-      return;
+      return "offline";
     }
     const seq = this.#sentBySensor[index];
-    const epochMs = this.#options.toEpochMs(intendedMs);
-    const body = `${this.#identityJson[index]},${formatReadingJson(this.#states[index], epochMs)}`;
-    const payload = encodeEnvelope(this.#sensorIds[index], seq, epochMs, body);
+    const payload = buildPayload(
+      table.sensorIds[index],
+      seq,
+      epochMs,
+      `${table.identityJson[index]},${reading}`,
+      fleet.payloadBytes,
+    );
     const outcome = connection.publish(
-      this.#topics[index],
+      table.topics[index],
       payload,
-      scenario.qos,
-      false,
+      fleet.qos,
+      fleet.retain,
       intendedMs,
     );
     if (outcome === "sent") {
@@ -240,6 +286,7 @@ export class FleetRunner {
     } else {
       messages.offlineDropped++;
     }
+    return outcome;
   }
 
   #settleFirstAttempt(index: number): void {
@@ -267,15 +314,18 @@ export class FleetRunner {
         metrics.recordConnected(connectUs, isReconnect);
         if (!isReconnect) this.#connectedOnceCount++;
         this.#settleFirstAttempt(index);
-        if (!isReconnect && this.#sending) {
+        if (scenario.flood) {
+          if (this.#sending) this.#pump(index);
+        } else if (!isReconnect && this.#sending) {
           // The schedule starts at the first connect, spread over one interval.
+          const intervalMs = this.#table.fleets[this.#table.fleetOf[index]].intervalMs;
           const firstDueMs = spreadFirstDueMs(
             index,
             this.#connections.length,
-            scenario.intervalMs,
+            intervalMs,
             clock.nowMs(),
           );
-          this.#wheel.add(index, firstDueMs, scenario.intervalMs);
+          this.#wheel.add(index, firstDueMs, intervalMs);
         }
       },
       connectFailed: (index, error) => {

@@ -10,8 +10,8 @@ import { SequenceLedger } from "./ledger.ts";
 export interface ProbeOptions {
   /** Where and how to connect. */
   readonly target: BrokerTarget;
-  /** Subscription filter covering the fleet's topics, e.g. `sensors/+/telemetry`. */
-  readonly topicFilter: string;
+  /** Subscription filters covering the fleet's topics, e.g. `sensors/+/telemetry`. */
+  readonly topicFilters: readonly string[];
   /** Subscription QoS (the fleet's QoS, so the probe does not downgrade delivery). */
   readonly qos: QoS;
   /** Connections to spread the subscription over (MQTT 5 shared subscription when > 1). */
@@ -39,7 +39,7 @@ export class ProbeSubscriber {
   readonly #clients: MqttClient[] = [];
   /** Per-sensor sequence reconciliation. */
   readonly ledger: SequenceLedger = new SequenceLedger();
-  /** Messages on the filter that were not iotload envelopes. */
+  /** Messages on the filters that were not iotload envelopes. */
   foreign = 0;
 
   /** Creates the probe; nothing is opened until start(). */
@@ -52,12 +52,14 @@ export class ProbeSubscriber {
    * when one cannot connect or subscribe within the connect timeout.
    */
   async start(): Promise<void> {
-    const { connections, topicFilter } = this.#options;
-    const filter = connections > 1 ? `$share/${SHARE_GROUP}/${topicFilter}` : topicFilter;
+    const { connections, topicFilters } = this.#options;
+    const filters = topicFilters.map((filter) =>
+      connections > 1 ? `$share/${SHARE_GROUP}/${filter}` : filter
+    );
     await Promise.all(
       Array.from(
         { length: connections },
-        (_, index) => this.#startOne(index, filter),
+        (_, index) => this.#startOne(index, filters),
       ),
     );
   }
@@ -80,7 +82,7 @@ export class ProbeSubscriber {
     );
   }
 
-  #startOne(index: number, filter: string): Promise<void> {
+  #startOne(index: number, filters: readonly string[]): Promise<void> {
     const { target, qos, clientIdPrefix, connectTimeoutMs } = this.#options;
     const client = createMqttClient(target, {
       clientId: `${clientIdPrefix}-${index}`,
@@ -116,14 +118,15 @@ export class ProbeSubscriber {
       });
       // Later connects are reconnects: MQTT.js resubscribes by itself.
       client.once("connect", () => {
-        client.subscribe(filter, { qos }, (error, granted) => {
+        client.subscribe([...filters], { qos }, (error, granted) => {
+          const refused = granted?.find((grant) => grant.qos === 128);
           if (error !== null && error !== undefined) {
             fail(classifyError(error, target.protocolVersion));
-          } else if (granted?.[0]?.qos === 128) {
+          } else if (refused !== undefined) {
             // MQTT-3.9.3: 0x80 in SUBACK means the subscription was refused.
             fail({
               category: "notAuthorized",
-              message: `probe subscription to ${filter} refused`,
+              message: `probe subscription to ${refused.topic} refused`,
             });
           } else if (!settled) {
             settled = true;

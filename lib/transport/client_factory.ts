@@ -1,5 +1,6 @@
 import * as net from "node:net";
-import mqtt, { type IClientOptions, MqttClient } from "mqtt";
+import mqtt, { type IClientOptions, type IStore, MqttClient, Store } from "mqtt";
+import type { IntervalTimer } from "./shared_interval_timer.ts";
 import type { ProtocolVersion } from "../config/scenario.ts";
 
 /** TLS material, already read from files. */
@@ -28,6 +29,18 @@ export interface BrokerTarget {
   readonly password?: string;
   /** TLS material for mqtts:// and wss://. */
   readonly tls: TlsMaterial;
+  /** One keepalive timer shared by every connection (see shared_interval_timer.ts). */
+  readonly keepaliveTimer?: IntervalTimer;
+  /** Stores shared by every connection; only safe when no connection uses QoS 1/2. */
+  readonly sharedStores?: MessageStores;
+}
+
+/** The pair of MQTT.js message stores a client uses. */
+export interface MessageStores {
+  /** Incoming QoS 2 messages. */
+  readonly incomingStore: IStore;
+  /** Outgoing QoS 1/2 messages. */
+  readonly outgoingStore: IStore;
 }
 
 /** Per-connection MQTT options. */
@@ -42,6 +55,13 @@ export interface ClientSettings {
    */
   readonly reconnectPeriodMs?: number;
 }
+
+/** One pair of empty stores for connections that never publish above QoS 0. */
+export function createSharedStores(): MessageStores {
+  return { incomingStore: new Store(), outgoingStore: new Store() };
+}
+
+function ignoreLog(): void {}
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = {
   "mqtt:": 1883,
@@ -79,6 +99,12 @@ export function createMqttClient(
     queueQoSZero: false,
     resubscribe: settings.reconnectPeriodMs !== undefined,
     manualConnect: true,
+    // Keepalive pings on a fixed beat instead of re-arming a timer on every publish.
+    reschedulePings: false,
+    // One shared no-op logger: MQTT.js otherwise makes a `debug` instance per client.
+    log: ignoreLog,
+    timerVariant: target.keepaliveTimer,
+    ...target.sharedStores,
   };
   if (url.protocol === "mqtt:") {
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");

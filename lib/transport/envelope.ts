@@ -32,6 +32,37 @@ export function encodeEnvelope(
 }
 
 /**
+ * The payload of one message: the envelope and `bodyJson`, padded with a `"pad"` member
+ * to exactly `payloadBytes` bytes when that is not 0. When the reading does not fit,
+ * it is left out; when even the envelope does not fit, the envelope is sent as is.
+ */
+export function buildPayload(
+  sensorId: string,
+  seq: number,
+  tsMs: number,
+  bodyJson: string,
+  payloadBytes: number,
+): string {
+  const natural = encodeEnvelope(sensorId, seq, tsMs, bodyJson);
+  if (payloadBytes === 0) return natural;
+  // `,"pad":""` is 9 bytes; ids, numbers and templates here are ASCII, so length = bytes.
+  const PAD_OVERHEAD = 9;
+  const fitting = natural.length + PAD_OVERHEAD <= payloadBytes
+    ? bodyJson
+    : natural.length === payloadBytes
+    ? null
+    : "";
+  if (fitting === null) return natural;
+  const head = encodeEnvelope(sensorId, seq, tsMs, fitting);
+  const padLength = payloadBytes - head.length - PAD_OVERHEAD;
+  if (padLength < 0) return head;
+  const members = fitting === ""
+    ? `"pad":"${"x".repeat(padLength)}"`
+    : `${fitting},"pad":"${"x".repeat(padLength)}"`;
+  return encodeEnvelope(sensorId, seq, tsMs, members);
+}
+
+/**
  * Decodes the envelope fields of a payload; returns `null` when the payload is not a
  * JSON object with a string `sensorId`, a whole `seq` ≥ 0 and a finite `ts`.
  */

@@ -80,7 +80,7 @@ export function classifyError(
   error: unknown,
   protocolVersion: 4 | 5,
 ): ClassifiedError {
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const text = typeof message === "string" ? message : String(error);
   if (typeof code === "number") {
     return describeReasonCode(code, protocolVersion);

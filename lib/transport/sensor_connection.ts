@@ -76,6 +76,7 @@ export class SensorConnection {
   /** Pending QoS 1/2 publishes: token → intended send time (ms). */
   #inflight: Map<number, number> | null = null;
   #nextToken = 0;
+  #writableWaiter: (() => void) | null = null;
 
   /** Creates the connection object; nothing is opened until start(). */
   constructor(index: number, clientId: string, context: ConnectionContext) {
@@ -130,6 +131,38 @@ export class SensorConnection {
       (error) => this.#settle(token, error),
     );
     return "sent";
+  }
+
+  /**
+   * Runs `write` with the socket corked, so the publishes it makes leave in one
+   * `writev` instead of one each (flood batches).
+   */
+  batch(write: () => void): void {
+    const stream = this.#client?.stream;
+    if (stream === undefined || stream.cork === undefined) {
+      write();
+      return;
+    }
+    stream.cork();
+    try {
+      write();
+    } finally {
+      stream.uncork();
+    }
+  }
+
+  /**
+   * Calls `callback` once when a publish could succeed again: the socket drained, or
+   * a QoS 1/2 acknowledgement freed a window slot, or the connection closed (then a
+   * publish reports "offline"). One waiter at a time.
+   */
+  whenWritable(callback: () => void): void {
+    this.#writableWaiter = callback;
+    const stream = this.#client?.stream;
+    if (stream?.writableNeedDrain) {
+      // One drain-or-close listener per connection, never one per message (NOTES).
+      stream.once("drain", () => this.#wakeWriter());
+    }
   }
 
   /** Fails QoS 1/2 publishes whose intended time is more than `ackTimeoutMs` before `nowMs`. */
@@ -203,7 +236,8 @@ export class SensorConnection {
       this.#client = this.#createClient();
       this.#client.connect();
     } else {
-      this.#client.reconnect();
+      // Fresh stores (or the shared ones): nothing from the lost connection is resent.
+      this.#client.reconnect(this.#context.target.sharedStores);
     }
   }
 
@@ -267,6 +301,8 @@ export class SensorConnection {
       );
       this.#scheduleRetry();
     } else if (this.#state === State.Connected) {
+      // A flood pump restarts on the next connect; nothing to wake on a dead socket.
+      this.#writableWaiter = null;
       const pending = this.takeInflight();
       if (pending > 0) {
         events.publishFailed(this.#index, pending, "disconnected");
@@ -296,6 +332,12 @@ export class SensorConnection {
     }, delayMs);
   }
 
+  #wakeWriter(): void {
+    const waiter = this.#writableWaiter;
+    this.#writableWaiter = null;
+    waiter?.();
+  }
+
   #settle(token: number, error: Error | null | undefined): void {
     const intendedMs = this.#inflight?.get(token);
     // Already failed by a deadline or a close: a late acknowledgement is not counted twice.
@@ -306,6 +348,7 @@ export class SensorConnection {
     } else {
       this.#context.events.publishFailed(this.#index, 1, "publishFailed");
     }
+    this.#wakeWriter();
   }
 
   #clearTimer(): void {

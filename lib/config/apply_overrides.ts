@@ -1,0 +1,318 @@
+import { parseDurationMs } from "./duration.ts";
+import {
+  type FleetSpec,
+  PROFILE_NAMES,
+  type ProfileName,
+  type ProtocolVersion,
+  type QoS,
+  type Scenario,
+  totalSensors,
+} from "./scenario.ts";
+import { UsageError } from "./usage_error.ts";
+import { parseBrokerUrl, parseChoice, parseInteger } from "./values.ts";
+
+/** Raw override values by long flag name (from flags or `IOTLOAD_*` variables). */
+export type OverrideValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
+
+/** Where overrides come from; decides how problems name the setting. */
+export type OverrideSource = "flag" | "env";
+
+/** Placeholders that topic and client-id templates may use. */
+export const TEMPLATE_PLACEHOLDERS: readonly string[] = ["id", "index", "fleet"];
+
+/** Flags that change a fleet; they apply only to a scenario with a single fleet. */
+const FLEET_FLAGS = [
+  "sensors",
+  "interval",
+  "jitter",
+  "qos",
+  "retain",
+  "topic",
+  "client-id",
+  "payload-size",
+  "profile",
+  "offline-buffer",
+] as const;
+
+const ONE_DAY_MS = 86_400_000;
+
+/** The name a problem uses for setting `name`: `--sensors` or `IOTLOAD_SENSORS`. */
+export function settingName(name: string, source: OverrideSource): string {
+  return source === "flag" ? `--${name}` : `IOTLOAD_${name.toUpperCase().replaceAll("-", "_")}`;
+}
+
+/**
+ * Reads `IOTLOAD_*` environment variables as override values (`IOTLOAD_SENSORS=50` is
+ * `--sensors 50`; `IOTLOAD_NO_PROBE=1` is `--no-probe`). Only names in `known` count.
+ */
+export function overridesFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  known: ReadonlyMap<string, "string" | "boolean">,
+): OverrideValues {
+  const values: Record<string, string | boolean | string[]> = {};
+  for (const [name, type] of known) {
+    const value = env[settingName(name, "env")];
+    if (value === undefined || value === "") continue;
+    if (type === "boolean") values[name] = !/^(0|false|no)$/i.test(value);
+    else if (name === "threshold") values[name] = value.split(";").map((part) => part.trim());
+    else values[name] = value;
+  }
+  return values;
+}
+
+/** One layer of overrides: values and where they came from. */
+export interface OverrideLayer {
+  /** Values by long flag name. */
+  readonly values: OverrideValues;
+  /** Where they came from. */
+  readonly source: OverrideSource;
+}
+
+/**
+ * Applies override layers (e.g. `IOTLOAD_*` variables, then flags: later layers win)
+ * over `base` and returns the new frozen {@linkcode Scenario}. Every problem is
+ * collected; if there are any, one {@linkcode UsageError} carries them all, one per line.
+ */
+export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[]): Scenario {
+  const values: Record<string, string | boolean | string[] | undefined> = {};
+  const sources = new Map<string, OverrideSource>();
+  const thresholds: string[] = [];
+  for (const layer of layers) {
+    for (const [name, value] of Object.entries(layer.values)) {
+      if (value === undefined) continue;
+      if (name === "threshold" && Array.isArray(value)) thresholds.push(...value);
+      values[name] = value;
+      sources.set(name, layer.source);
+    }
+  }
+  if (thresholds.length > 0) values.threshold = thresholds;
+  const settingOf = (name: string) => settingName(name, sources.get(name) ?? "flag");
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  function field<T>(name: string, fallback: T, parse: (value: string, setting: string) => T): T {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    try {
+      return parse(value, settingOf(name));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(error.message);
+      return fallback;
+    }
+  }
+  const flag = (name: string, fallback: boolean) =>
+    values[name] === undefined ? fallback : values[name] === true;
+
+  const givenFleetFlags = FLEET_FLAGS.filter((name) => values[name] !== undefined);
+  let fleets = base.fleets;
+  if (givenFleetFlags.length > 0 && base.fleets.length !== 1) {
+    problems.push(
+      `${
+        givenFleetFlags.map(settingOf).join(", ")
+      }: the scenario has ${base.fleets.length} fleets; set these per fleet in the scenario file`,
+    );
+  } else if (givenFleetFlags.length > 0) {
+    const fleet = base.fleets[0];
+    fleets = [{
+      ...fleet,
+      count: field("sensors", fleet.count, (v, s) => parseInteger(v, s, 1, 1_000_000)),
+      intervalMs: field("interval", fleet.intervalMs, parsePositiveDurationMs),
+      jitterMs: field("jitter", fleet.jitterMs, parseUpToDayMs),
+      qos: field("qos", fleet.qos, (v, s) => parseChoice<QoS>(v, s, [0, 1, 2])),
+      retain: flag("retain", fleet.retain),
+      topicTemplate: field("topic", fleet.topicTemplate, checkTemplate),
+      clientIdTemplate: field("client-id", fleet.clientIdTemplate, checkTemplate),
+      payloadBytes: field(
+        "payload-size",
+        fleet.payloadBytes,
+        (v, s) => parseInteger(v, s, 0, 268_435_455),
+      ),
+      profile: field("profile", fleet.profile, parseProfile),
+      offlineBufferSize: field(
+        "offline-buffer",
+        fleet.offlineBufferSize,
+        (v, s) => parseInteger(v, s, 0, 100_000),
+      ),
+    }];
+  }
+
+  const url = field("url", base.url, parseBrokerUrl);
+  const scenario: Scenario = {
+    ...base,
+    url,
+    username: text("username") ?? base.username,
+    password: text("password") ?? base.password,
+    caPath: text("ca") ?? base.caPath,
+    certPath: text("cert") ?? base.certPath,
+    keyPath: text("key") ?? base.keyPath,
+    insecure: flag("insecure", base.insecure),
+    protocolVersion: field(
+      "protocol-version",
+      // The embedded broker (aedes) speaks MQTT 3.1.1 only: without a URL, 3.1.1 is
+      // the default; an explicit 5 is reported by crossCheck().
+      url === null ? 4 : base.protocolVersion,
+      (v, s) => parseChoice<ProtocolVersion>(v, s, [4, 5]),
+    ),
+    keepaliveSec: field("keepalive", base.keepaliveSec, parseKeepaliveSec),
+    fleets,
+    durationMs: field("duration", base.durationMs, parseRunDurationMs),
+    connectRatePerSec: field(
+      "connect-rate",
+      base.connectRatePerSec,
+      (v, s) => parseInteger(v.replace(/\/s$/, ""), s, 1, 1_000_000),
+    ),
+    connectConcurrency: field(
+      "connect-concurrency",
+      base.connectConcurrency,
+      (v, s) => parseInteger(v, s, 1, 100_000),
+    ),
+    connectTimeoutMs: field("connect-timeout", base.connectTimeoutMs, parsePositiveDurationMs),
+    ackTimeoutMs: field("ack-timeout", base.ackTimeoutMs, parsePositiveDurationMs),
+    maxInflight: field("max-inflight", base.maxInflight, (v, s) => parseInteger(v, s, 1, 65_535)),
+    seed: field("seed", base.seed, (v, s) => parseInteger(v, s, 0, 2 ** 32 - 1)),
+    probe: values["no-probe"] === true ? false : base.probe,
+    probeConnections: field(
+      "probe-connections",
+      base.probeConnections,
+      (v, s) => parseInteger(v, s, 1, 1_000),
+    ),
+    drainMs: field("drain", base.drainMs, parseUpToDayMs),
+    thresholds: Array.isArray(values.threshold)
+      ? [...base.thresholds, ...values.threshold]
+      : base.thresholds,
+    json: flag("json", base.json),
+    flood: flag("flood", base.flood),
+    outPath: text("out") ?? base.outPath,
+  };
+  problems.push(...crossCheck(scenario));
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  return freezeScenario(scenario);
+}
+
+/** Problems that involve more than one field; empty when the scenario is consistent. */
+export function crossCheck(scenario: Scenario): string[] {
+  const problems: string[] = [];
+  if (scenario.url === null && scenario.protocolVersion === 5) {
+    problems.push("--protocol-version 5: the embedded broker speaks MQTT 3.1.1 only; give --url");
+  }
+  const tls = scenario.caPath !== undefined || scenario.certPath !== undefined ||
+    scenario.keyPath !== undefined || scenario.insecure;
+  if (tls && !/^(mqtts|wss):/.test(scenario.url ?? "")) {
+    problems.push("--ca/--cert/--key/--insecure need --url with mqtts:// or wss://");
+  }
+  if ((scenario.certPath === undefined) !== (scenario.keyPath === undefined)) {
+    problems.push("--cert and --key must be given together");
+  }
+  for (const fleet of scenario.fleets) {
+    if (fleet.count > 1 && !/\{(id|index)\}/.test(fleet.clientIdTemplate)) {
+      // MQTT-3.1.4-2: a second connection with the same client id takes the first one over.
+      problems.push(
+        `--client-id: ${
+          JSON.stringify(fleet.clientIdTemplate)
+        } gives every sensor the same client id; add {id}`,
+      );
+    }
+    if (fleet.jitterMs >= fleet.intervalMs) {
+      problems.push(`--jitter: must be shorter than the interval (${fleet.intervalMs} ms)`);
+    }
+  }
+  if (scenario.fleets.length > 1) {
+    const clientIds = scenario.fleets.map((fleet) => fleet.clientIdTemplate);
+    if (
+      new Set(clientIds).size !== clientIds.length &&
+      !clientIds.every((id) => id.includes("{fleet}"))
+    ) {
+      problems.push("fleets: client-id templates must differ between fleets (or use {fleet})");
+    }
+  }
+  if (totalSensors(scenario) > 1_000_000) {
+    problems.push(
+      `fleets: ${totalSensors(scenario)} sensors in all; at most 1,000,000 per process`,
+    );
+  }
+  return problems;
+}
+
+/** Freezes a scenario and its nested arrays and objects. */
+export function freezeScenario(scenario: Scenario): Scenario {
+  return Object.freeze({
+    ...scenario,
+    fleets: Object.freeze(scenario.fleets.map((fleet: FleetSpec) => Object.freeze({ ...fleet }))),
+    stages: Object.freeze(scenario.stages.map((stage) => Object.freeze({ ...stage }))),
+    thresholds: Object.freeze([...scenario.thresholds]),
+  });
+}
+
+/** Longest run, in ms (7 days; timers cannot wait past 24.8 days). */
+const MAX_RUN_MS = 7 * ONE_DAY_MS;
+
+/** Parses a run duration: 0 (until interrupted) or up to 7 days. */
+export function parseRunDurationMs(value: string, setting: string): number {
+  const ms = parseDurationMs(value, setting);
+  if (ms > MAX_RUN_MS) {
+    throw new UsageError(`${setting}: expected at most 7 days, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
+/** Parses a duration from 1 ms to 24 h. */
+export function parsePositiveDurationMs(value: string, setting: string): number {
+  const ms = parseDurationMs(value, setting);
+  if (ms < 1 || ms > ONE_DAY_MS) {
+    throw new UsageError(`${setting}: expected 1ms to 24h, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
+/** Parses a duration from 0 to 24 h. */
+export function parseUpToDayMs(value: string, setting: string): number {
+  const ms = parseDurationMs(value, setting);
+  if (ms > ONE_DAY_MS) {
+    throw new UsageError(`${setting}: expected at most 24h, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
+/** Parses a keepalive: whole seconds (`60`) or a duration (`60s`), 0 to 65535 s. */
+export function parseKeepaliveSec(value: string, setting: string): number {
+  const seconds = /^\d+$/.test(value.trim())
+    ? Number(value.trim())
+    : parseDurationMs(value, setting) / 1000;
+  // MQTT-3.1.2-20 ff.: keepalive is a 16-bit count of seconds; 0 turns it off.
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 65_535) {
+    throw new UsageError(
+      `${setting}: expected whole seconds from 0 to 65535 (e.g. 60 or 60s), got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return seconds;
+}
+
+/** Parses a profile name. */
+export function parseProfile(value: string, setting: string): ProfileName {
+  const found = PROFILE_NAMES.find((name) => name === value.trim());
+  if (found === undefined) {
+    throw new UsageError(
+      `${setting}: unknown profile ${JSON.stringify(value)}; known: ${PROFILE_NAMES.join(", ")}`,
+    );
+  }
+  return found;
+}
+
+/** Checks that a template uses only known placeholders; returns it. */
+export function checkTemplate(value: string, setting: string): string {
+  for (const match of value.matchAll(/\{([^}]*)\}/g)) {
+    if (!TEMPLATE_PLACEHOLDERS.includes(match[1])) {
+      throw new UsageError(
+        `${setting}: unknown placeholder {${match[1]}} in ${JSON.stringify(value)}; known: ${
+          TEMPLATE_PLACEHOLDERS.map((name) => `{${name}}`).join(", ")
+        }`,
+      );
+    }
+  }
+  return value;
+}

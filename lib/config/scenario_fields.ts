@@ -1,0 +1,417 @@
+/**
+ * The scenario file format, declared once: every section and field with its key, type,
+ * description and the {@linkcode Scenario} / {@linkcode FleetSpec} / {@linkcode StageSpec}
+ * field it fills. Defaults come from {@linkcode DEFAULT_SCENARIO} and
+ * {@linkcode DEFAULT_FLEET}. The file validator (`scenario_file.ts`) and the JSON Schema
+ * (`json_schema.ts`) are both generated from this definition.
+ *
+ * @module
+ */
+
+import { TEMPLATE_PLACEHOLDERS } from "./apply_overrides.ts";
+import {
+  DEFAULT_FLEET,
+  DEFAULT_SCENARIO,
+  type FleetSpec,
+  PROFILE_NAMES,
+  type Scenario,
+  type StageSpec,
+} from "./scenario.ts";
+
+/** A duration as written in a file: `500ms`, `5s`, `1.5m`, `2h`, `250us`, or a bare `0`. */
+export const DURATION_PATTERN: RegExp = /^(\d+(\.\d+)?(us|ms|s|m|h)|0)$/;
+
+// Fleet names go into topics and client ids, so they keep to this safe alphabet.
+const FLEET_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A template whose braces all enclose a known placeholder, and that contains none of
+ * the characters in `forbidden` (e.g. the topic wildcards `+#`).
+ */
+export function templatePattern(forbidden: string): RegExp {
+  const literal = `[^{}${forbidden.replace(/[\\\]^-]/g, "\\$&")}]*`;
+  const placeholder = `\\{(${TEMPLATE_PLACEHOLDERS.join("|")})\\}`;
+  return new RegExp(`^${literal}(${placeholder}${literal})*$`);
+}
+
+/** How one value is written in the file and checked. */
+export type ValueType =
+  /** Any string; `pattern` restricts it, `patternHint` says in words what it allows. */
+  | {
+    readonly kind: "string";
+    readonly pattern?: RegExp;
+    readonly patternHint?: string;
+    /** A secret: problems never quote the value. */
+    readonly secret?: boolean;
+  }
+  /** A whole number from `min` to `max`. */
+  | { readonly kind: "integer"; readonly min: number; readonly max: number }
+  /** A duration text (`5s`, see {@linkcode DURATION_PATTERN}), stored in ms. */
+  | { readonly kind: "duration"; readonly minMs: number; readonly maxMs?: number }
+  /** Whole seconds, as a number (`60`) or a duration text (`60s`), stored in seconds. */
+  | { readonly kind: "seconds"; readonly min: number; readonly max: number }
+  /** One of a fixed set of strings or numbers. */
+  | { readonly kind: "enum"; readonly values: readonly (string | number)[] }
+  /** `true` or `false`. */
+  | { readonly kind: "boolean" }
+  /** A topic or client-id template with `{id}` / `{index}` / `{fleet}`. */
+  | { readonly kind: "template"; readonly topic: boolean }
+  /** A broker URL: `mqtt://`, `mqtts://`, `ws://` or `wss://` with a host. */
+  | { readonly kind: "url" }
+  /** A file path, resolved relative to the scenario file's folder. */
+  | { readonly kind: "path" }
+  /** A list of values of one type. */
+  | { readonly kind: "list"; readonly item: ValueType; readonly minItems: number };
+
+/** A field holding one value, stored in field `target` of the record being built. */
+export interface ValueField<T> {
+  /** Key in the file (camelCase). */
+  readonly key: string;
+  /** One line for humans: the help text of the JSON Schema. */
+  readonly description: string;
+  /** How the value is written and checked. */
+  readonly type: ValueType;
+  /** Field of the record (`Scenario`, `FleetSpec`, `StageSpec`) the value goes into. */
+  readonly target: keyof T & string;
+  /** The field must be given: it has no default. */
+  readonly required?: boolean;
+  /** The value must differ between the items of the list this field's record is in. */
+  readonly unique?: boolean;
+  /** The default in words, for a default that is not a constant of the defaults record. */
+  readonly defaultText?: string;
+}
+
+/** A nested object whose fields go into the same record as its parent's (`broker.tls`). */
+export interface GroupField<T> {
+  /** Key in the file (camelCase). */
+  readonly key: string;
+  /** One line for humans: the help text of the JSON Schema. */
+  readonly description: string;
+  /** The fields of the nested object. */
+  readonly fields: readonly Field<T>[];
+}
+
+/** A list of objects, each building a record of its own (`fleets`, `stages`). */
+export interface RecordListField<T> {
+  /** Key in the file (camelCase). */
+  readonly key: string;
+  /** One line for humans: the help text of the JSON Schema. */
+  readonly description: string;
+  /** Field of the parent record that receives the list of records. */
+  readonly target: keyof T & string;
+  /** Fewest items the list may have. */
+  readonly minItems: number;
+  /** What each item looks like. */
+  readonly item: RecordShape<FleetSpec> | RecordShape<StageSpec>;
+}
+
+/** One field of an object in the file. */
+export type Field<T> = ValueField<T> | GroupField<T> | RecordListField<T>;
+
+/** An object in the file that builds one record of type `T`. */
+export interface RecordShape<T> {
+  /** The object's fields. */
+  readonly fields: readonly Field<T>[];
+  /** The record's values before the file's fields apply, for list item `index` (0-based). */
+  readonly defaults: (index: number) => Readonly<Partial<T>>;
+}
+
+const ONE_DAY_MS = 86_400_000;
+const TEMPLATE_HELP = TEMPLATE_PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
+
+const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
+  {
+    key: "name",
+    target: "name",
+    type: {
+      kind: "string",
+      pattern: FLEET_NAME_PATTERN,
+      patternHint: 'letters, digits, "_" or "-" (it goes into topics)',
+    },
+    unique: true,
+    defaultText: "fleet-<n>, n counting fleets from 1",
+    description: "Name shown in reports and used as {fleet} in templates; unique.",
+  },
+  {
+    key: "count",
+    target: "count",
+    type: { kind: "integer", min: 1, max: 1_000_000 },
+    description: "Sensors in this fleet, each with its own connection.",
+  },
+  {
+    key: "profile",
+    target: "profile",
+    type: { kind: "enum", values: PROFILE_NAMES },
+    description: "Device profile: what a sensor's readings look like.",
+  },
+  {
+    key: "interval",
+    target: "intervalMs",
+    type: { kind: "duration", minMs: 1, maxMs: ONE_DAY_MS },
+    description: "Time between two readings of one sensor, e.g. 5s.",
+  },
+  {
+    key: "jitter",
+    target: "jitterMs",
+    type: { kind: "duration", minMs: 0 },
+    description: "Each send moves by a random offset below this; shorter than interval.",
+  },
+  {
+    key: "qos",
+    target: "qos",
+    type: { kind: "enum", values: [0, 1, 2] },
+    description: "MQTT QoS of telemetry publishes.",
+  },
+  {
+    key: "retain",
+    target: "retain",
+    type: { kind: "boolean" },
+    description: "Publish with the retain flag.",
+  },
+  {
+    key: "topic",
+    target: "topicTemplate",
+    type: { kind: "template", topic: true },
+    description: `Topic template with ${TEMPLATE_HELP}; no wildcards.`,
+  },
+  {
+    key: "clientId",
+    target: "clientIdTemplate",
+    type: { kind: "template", topic: false },
+    description: `Client id template with ${TEMPLATE_HELP}; must tell sensors apart.`,
+  },
+  {
+    key: "payloadSize",
+    target: "payloadBytes",
+    type: { kind: "integer", min: 0, max: 268_435_455 },
+    description: "Pad every payload to exactly this many bytes; 0 keeps the natural size.",
+  },
+  {
+    key: "offline",
+    description: "What a disconnected sensor does with its readings.",
+    fields: [{
+      key: "buffer",
+      target: "offlineBufferSize",
+      type: { kind: "integer", min: 0, max: 100_000 },
+      description: "Readings kept while disconnected and sent on reconnect; 0 drops them.",
+    }],
+  },
+];
+
+const STAGE_FIELDS: readonly Field<StageSpec>[] = [
+  {
+    key: "duration",
+    target: "durationMs",
+    type: { kind: "duration", minMs: 0 },
+    required: true,
+    description: "Length of the stage; 0 jumps to the target at once.",
+  },
+  {
+    key: "target",
+    target: "targetSensors",
+    type: { kind: "integer", min: 0, max: 1_000_000 },
+    required: true,
+    description: "Connected sensors at the end of the stage, across all fleets in fleet order.",
+  },
+];
+
+const FLEET_SHAPE: RecordShape<FleetSpec> = {
+  fields: FLEET_FIELDS,
+  defaults: (index) => ({ ...DEFAULT_FLEET, name: `fleet-${index + 1}` }),
+};
+
+const STAGE_SHAPE: RecordShape<StageSpec> = {
+  fields: STAGE_FIELDS,
+  defaults: () => ({}),
+};
+
+const BROKER_FIELDS: readonly Field<Scenario>[] = [
+  {
+    key: "url",
+    target: "url",
+    type: { kind: "url" },
+    description:
+      "Broker URL (mqtt://, mqtts://, ws://, wss://); omit to start the embedded broker.",
+  },
+  {
+    key: "protocolVersion",
+    target: "protocolVersion",
+    type: { kind: "enum", values: [4, 5] },
+    defaultText: "5, or 4 without url (the embedded broker speaks MQTT 3.1.1 only)",
+    description: "MQTT protocol version: 4 is MQTT 3.1.1, 5 is MQTT 5.0.",
+  },
+  {
+    key: "username",
+    target: "username",
+    type: { kind: "string" },
+    description: "MQTT username.",
+  },
+  {
+    key: "password",
+    target: "password",
+    type: { kind: "string", secret: true },
+    description: "MQTT password, e.g. ${IOTLOAD_PASSWORD}; never printed.",
+  },
+  {
+    key: "tls",
+    description: "TLS settings; need an mqtts:// or wss:// url.",
+    fields: [
+      {
+        key: "ca",
+        target: "caPath",
+        type: { kind: "path" },
+        description: "PEM CA bundle, relative to the scenario file.",
+      },
+      {
+        key: "cert",
+        target: "certPath",
+        type: { kind: "path" },
+        description: "PEM client certificate, relative to the scenario file; needs key.",
+      },
+      {
+        key: "key",
+        target: "keyPath",
+        type: { kind: "path" },
+        description: "PEM client key, relative to the scenario file; needs cert.",
+      },
+      {
+        key: "insecure",
+        target: "insecure",
+        type: { kind: "boolean" },
+        description: "Skip verification of the broker's certificate.",
+      },
+    ],
+  },
+  {
+    key: "keepalive",
+    target: "keepaliveSec",
+    // MQTT-3.1.2-20 ff.: keepalive is a 16-bit count of seconds; 0 turns it off.
+    type: { kind: "seconds", min: 0, max: 65_535 },
+    description: "Keepalive: whole seconds (60) or a duration (60s); 0 turns it off.",
+  },
+  {
+    key: "cleanStart",
+    target: "cleanStart",
+    type: { kind: "boolean" },
+    description: "Clean session (MQTT 3.1.1) / clean start (MQTT 5).",
+  },
+  {
+    key: "sessionExpiry",
+    target: "sessionExpirySec",
+    // MQTT 5 section 3.1.2.11.2: the session expiry interval is a four-byte count of seconds.
+    type: { kind: "seconds", min: 0, max: 4_294_967_295 },
+    description: "MQTT 5 session expiry: whole seconds or a duration.",
+  },
+];
+
+const RUN_FIELDS: readonly Field<Scenario>[] = [
+  {
+    key: "duration",
+    target: "durationMs",
+    type: { kind: "duration", minMs: 0 },
+    description: "How long sensors publish after ramp-up; 0 runs until interrupted.",
+  },
+  {
+    key: "connectRate",
+    target: "connectRatePerSec",
+    type: { kind: "integer", min: 1, max: 1_000_000 },
+    description: "New connections started per second during ramp-up.",
+  },
+  {
+    key: "connectConcurrency",
+    target: "connectConcurrency",
+    type: { kind: "integer", min: 1, max: 100_000 },
+    description: "Most connection attempts in flight at once.",
+  },
+  {
+    key: "connectTimeout",
+    target: "connectTimeoutMs",
+    type: { kind: "duration", minMs: 1, maxMs: ONE_DAY_MS },
+    description: "Time allowed from TCP start to CONNACK.",
+  },
+  {
+    key: "ackTimeout",
+    target: "ackTimeoutMs",
+    type: { kind: "duration", minMs: 1, maxMs: ONE_DAY_MS },
+    description: "Time allowed for a QoS 1/2 acknowledgement.",
+  },
+  {
+    key: "maxInflight",
+    target: "maxInflight",
+    type: { kind: "integer", min: 1, max: 65_535 },
+    description: "Most unacknowledged QoS 1/2 publishes per connection.",
+  },
+  {
+    key: "seed",
+    target: "seed",
+    type: { kind: "integer", min: 0, max: 4_294_967_295 },
+    description: "Seed for identities and telemetry: the same seed gives the same fleet.",
+  },
+];
+
+const PROBE_FIELDS: readonly Field<Scenario>[] = [
+  {
+    key: "enabled",
+    target: "probe",
+    type: { kind: "boolean" },
+    description: "Run the subscriber that measures end-to-end latency and loss.",
+  },
+  {
+    key: "connections",
+    target: "probeConnections",
+    type: { kind: "integer", min: 1, max: 1_000 },
+    description: "Connections the probe spreads its subscription over.",
+  },
+  {
+    key: "drain",
+    target: "drainMs",
+    type: { kind: "duration", minMs: 0 },
+    description: "Time the probe keeps listening after the last send.",
+  },
+];
+
+/** The shape of the whole file: the top-level sections. */
+export const SCENARIO_SHAPE: RecordShape<Scenario> = {
+  fields: [
+    {
+      key: "broker",
+      description: "Where and how sensors connect.",
+      fields: BROKER_FIELDS,
+    },
+    {
+      key: "fleets",
+      target: "fleets",
+      minItems: 1,
+      description: "Groups of identical sensors.",
+      item: FLEET_SHAPE,
+    },
+    {
+      key: "stages",
+      target: "stages",
+      minItems: 0,
+      description: "k6-style stages on connected sensors; none connects every sensor and holds.",
+      item: STAGE_SHAPE,
+    },
+    {
+      key: "run",
+      description: "Run length, connection ramp and limits.",
+      fields: RUN_FIELDS,
+    },
+    {
+      key: "probe",
+      description: "The subscriber that measures end-to-end latency and loss.",
+      fields: PROBE_FIELDS,
+    },
+    {
+      key: "thresholds",
+      target: "thresholds",
+      type: {
+        kind: "list",
+        item: { kind: "string", pattern: /\S/, patternHint: 'an expression like "lost==0"' },
+        minItems: 0,
+      },
+      description: 'Pass/fail expressions that gate the exit code, e.g. "e2e.p99<250ms".',
+    },
+  ],
+  defaults: () => DEFAULT_SCENARIO,
+};
