@@ -8,7 +8,10 @@ import {
 } from "../config/scenario.ts";
 import type { TlsFiles } from "../config/tls_files.ts";
 import { type Clock, SYSTEM_CLOCK } from "../engine/clock.ts";
+import type { FleetHandle } from "../engine/fleet_handle.ts";
 import { FleetRunner } from "../engine/fleet_runner.ts";
+import { resolveWorkerCount } from "../engine/worker_count.ts";
+import { WorkerFleet } from "../engine/worker_fleet.ts";
 import { topicFiltersFor } from "../engine/sensor_table.ts";
 import { HealthMonitor } from "../engine/health_monitor.ts";
 import { RunMetrics } from "../metrics/run_metrics.ts";
@@ -97,7 +100,7 @@ async function runAgainst(
   const runStartMs = clock.nowMs();
   let abortReason: ClassifiedError | null = null;
   let interrupted = context.interrupt.aborted;
-  const hold = { sent: 0, acked: 0, received: 0, startMs: null as number | null, endMs: 0 };
+  const hold = { received: 0, startMs: null as number | null, endMs: 0 };
 
   const probe = scenario.probe
     ? new ProbeSubscriber({
@@ -111,14 +114,18 @@ async function runAgainst(
       connectTimeoutMs: scenario.connectTimeoutMs,
     })
     : null;
-  const fleet = new FleetRunner({
-    scenario,
-    target,
-    metrics,
-    clock,
-    toEpochMs,
-    random: Math.random,
-  });
+  const workers = resolveWorkerCount(scenario, navigator.hardwareConcurrency);
+  let workerFailure: string | null = null;
+  const fleet: FleetHandle = workers === 1
+    ? new FleetRunner({ scenario, target, metrics, clock, toEpochMs, random: Math.random })
+    : new WorkerFleet({
+      scenario,
+      target,
+      metrics,
+      clock,
+      workers,
+      onFailure: (message) => workerFailure ??= message,
+    });
 
   const summarise = (): Summary => {
     const endMs = clock.nowMs();
@@ -134,13 +141,12 @@ async function runAgainst(
       neverConnected: sensors - fleet.connectedOnceCount,
       targetPerSec: targetRatePerSec(scenario),
       holdWindow: {
-        sent: hold.sent,
-        acked: hold.acked,
+        ...(fleet.holdMark() ?? { sent: 0, acked: 0 }),
         received: hold.received,
         ms: hold.startMs === null ? 0 : holdEndMs - hold.startMs,
       },
       probe: probe !== null,
-      health: { workers: 1, ...health.sample() },
+      health: { workers, ...health.sample() },
     });
   };
   context.onProgress?.(summarise);
@@ -158,6 +164,7 @@ async function runAgainst(
     fleet.start();
     await holdUntilDone();
     fleet.stopSending();
+    if (workerFailure !== null) throw new Error(workerFailure);
     hold.endMs = clock.nowMs();
     if (abortReason === null) {
       const probeDrainMs = probe === null ? 0 : scenario.drainMs;
@@ -203,8 +210,7 @@ async function runAgainst(
         fleet.expireInflight();
         if (hold.startMs === null && fleet.rampDoneMs !== null) {
           hold.startMs = nowMs;
-          hold.sent = metrics.messages.sent;
-          hold.acked = metrics.messages.acked;
+          fleet.markHold();
           hold.received = metrics.messages.received;
           if (scenario.durationMs > 0) durationTimer = clock.setTimer(finish, scenario.durationMs);
         }
@@ -218,6 +224,10 @@ async function runAgainst(
           point,
           errorsTotal: metrics.errorCount,
         });
+        if (workerFailure !== null) {
+          finish();
+          return;
+        }
         const giveUp = shouldGiveUp(nowMs - runStartMs);
         if (giveUp !== null) {
           abortReason = giveUp;

@@ -6,6 +6,7 @@ export function formatMainHelp(version: string): string {
 
 Usage:
   iotload run [flags]      connect N sensors and publish telemetry; report what happened
+  iotload validate FILE    check a scenario file (YAML or JSON) without running it
   iotload help             show this help
   iotload version          print the version
 

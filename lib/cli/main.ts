@@ -2,6 +2,7 @@ import { UsageError } from "../config/usage_error.ts";
 import { EXIT } from "./exit_codes.ts";
 import { formatMainHelp } from "./help.ts";
 import { runCommand } from "./run_command.ts";
+import { validateCommand } from "./validate_command.ts";
 import type { TerminalIo } from "./terminal_io.ts";
 
 /**
@@ -26,10 +27,12 @@ export async function main(argv: readonly string[], io: TerminalIo): Promise<num
         return EXIT.OK;
       case "run":
         return await runCommand(rest, io);
+      case "validate":
+        return await validateCommand(rest, io);
       default:
         throw new UsageError(
           `unknown command ${JSON.stringify(command)}`,
-          "commands: run, help, version (iotload --help)",
+          "commands: run, validate, help, version (iotload --help)",
         );
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { applyOverrides, overridesFromEnv } from "../config/apply_overrides.ts";
 import { DEFAULT_SCENARIO } from "../config/scenario.ts";
+import { loadScenarioFile } from "../config/scenario_file.ts";
 import { loadTlsFiles } from "../config/tls_files.ts";
 import { UsageError } from "../config/usage_error.ts";
 import { LiveView } from "../report/live_view.ts";
@@ -15,9 +16,9 @@ import { listenForInterrupts } from "./interrupts.ts";
 import { RUN_FLAG_SPECS, RUN_FLAGS } from "./run_flags.ts";
 import type { TerminalIo } from "./terminal_io.ts";
 
-/** Settings `IOTLOAD_*` variables may set: every run flag except help/debug/json/out. */
+/** Settings `IOTLOAD_*` variables may set: every run flag but help, debug and scenario. */
 const ENV_SETTINGS: ReadonlyMap<string, "string" | "boolean"> = new Map(
-  RUN_FLAGS.filter((flag) => !["help", "debug"].includes(flag.name)).map((
+  RUN_FLAGS.filter((flag) => !["help", "debug", "scenario"].includes(flag.name)).map((
     flag,
   ) => [flag.name, flag.type]),
 );
@@ -39,7 +40,13 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
       "run with --help to see every flag",
     );
   }
-  const scenario = applyOverrides(DEFAULT_SCENARIO, [
+  const scenarioPath = typeof values.scenario === "string"
+    ? values.scenario
+    : io.env.IOTLOAD_SCENARIO;
+  const base = scenarioPath === undefined
+    ? DEFAULT_SCENARIO
+    : await loadScenarioFile(scenarioPath, io.env);
+  const scenario = applyOverrides(base, [
     { values: overridesFromEnv(io.env, ENV_SETTINGS), source: "env" },
     { values, source: "flag" },
   ]);

@@ -162,6 +162,14 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     defaultText: "16",
   },
   {
+    name: "workers",
+    short: "w",
+    type: "string",
+    value: "N|auto",
+    help: "worker threads (one event loop each); auto uses the cores the load needs",
+    defaultText: "1",
+  },
+  {
     name: "seed",
     type: "string",
     value: "N",

@@ -1,5 +1,6 @@
 import { parseDurationMs } from "./duration.ts";
 import {
+  DEFAULT_SCENARIO,
   type FleetSpec,
   PROFILE_NAMES,
   type ProfileName,
@@ -152,8 +153,13 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
     protocolVersion: field(
       "protocol-version",
       // The embedded broker (aedes) speaks MQTT 3.1.1 only: without a URL, 3.1.1 is
-      // the default; an explicit 5 is reported by crossCheck().
-      url === null ? 4 : base.protocolVersion,
+      // the default (an explicit 5 is reported by crossCheck()); a URL given over a
+      // scenario that had none brings back the default, MQTT 5.
+      url === null
+        ? 4
+        : base.url === null
+        ? DEFAULT_SCENARIO.protocolVersion
+        : base.protocolVersion,
       (v, s) => parseChoice<ProtocolVersion>(v, s, [4, 5]),
     ),
     keepaliveSec: field("keepalive", base.keepaliveSec, parseKeepaliveSec),
@@ -173,6 +179,11 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
     ackTimeoutMs: field("ack-timeout", base.ackTimeoutMs, parsePositiveDurationMs),
     maxInflight: field("max-inflight", base.maxInflight, (v, s) => parseInteger(v, s, 1, 65_535)),
     seed: field("seed", base.seed, (v, s) => parseInteger(v, s, 0, 2 ** 32 - 1)),
+    workers: field(
+      "workers",
+      base.workers,
+      (v, s) => v.trim() === "auto" ? 0 : parseInteger(v, s, 1, 256),
+    ),
     probe: values["no-probe"] === true ? false : base.probe,
     probeConnections: field(
       "probe-connections",

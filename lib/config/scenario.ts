@@ -105,6 +105,11 @@ export interface Scenario {
   readonly ackTimeoutMs: number;
   /** Most unacknowledged QoS 1/2 publishes per connection; default 16. */
   readonly maxInflight: number;
+  /**
+   * Worker threads (one event loop each) the sensors are spread over; 0 (`auto`) picks
+   * as many as the load needs, up to the cores available; default 1.
+   */
+  readonly workers: number;
   /** Seed for identities and telemetry; default 1. */
   readonly seed: number;
   /** Run the probe subscriber that measures end-to-end latency and loss; default true. */
@@ -153,6 +158,7 @@ export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   connectTimeoutMs: 10_000,
   ackTimeoutMs: 10_000,
   maxInflight: 16,
+  workers: 1,
   seed: 1,
   probe: true,
   probeConnections: 1,

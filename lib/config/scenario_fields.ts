@@ -44,10 +44,16 @@ export type ValueType =
     /** A secret: problems never quote the value. */
     readonly secret?: boolean;
   }
-  /** A whole number from `min` to `max`. */
-  | { readonly kind: "integer"; readonly min: number; readonly max: number }
+  /** A whole number from `min` to `max`, or one of the words in `aliases` (`auto`). */
+  | {
+    readonly kind: "integer";
+    readonly min: number;
+    readonly max: number;
+    /** Words that stand for a number outside the range, e.g. `auto` for 0. */
+    readonly aliases?: Readonly<Record<string, number>>;
+  }
   /** A duration text (`5s`, see {@linkcode DURATION_PATTERN}), stored in ms. */
-  | { readonly kind: "duration"; readonly minMs: number; readonly maxMs?: number }
+  | { readonly kind: "duration"; readonly minMs: number; readonly maxMs: number }
   /** Whole seconds, as a number (`60`) or a duration text (`60s`), stored in seconds. */
   | { readonly kind: "seconds"; readonly min: number; readonly max: number }
   /** One of a fixed set of strings or numbers. */
@@ -110,6 +116,8 @@ export type Field<T> = ValueField<T> | GroupField<T> | RecordListField<T>;
 
 /** An object in the file that builds one record of type `T`. */
 export interface RecordShape<T> {
+  /** One line for humans: the help text of the JSON Schema. */
+  readonly description: string;
   /** The object's fields. */
   readonly fields: readonly Field<T>[];
   /** The record's values before the file's fields apply, for list item `index` (0-based). */
@@ -117,6 +125,8 @@ export interface RecordShape<T> {
 }
 
 const ONE_DAY_MS = 86_400_000;
+// Timers cannot wait past 24.8 days; a week is the longest run flags accept too.
+const ONE_WEEK_MS = 7 * ONE_DAY_MS;
 const TEMPLATE_HELP = TEMPLATE_PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
 
 const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
@@ -153,7 +163,7 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
   {
     key: "jitter",
     target: "jitterMs",
-    type: { kind: "duration", minMs: 0 },
+    type: { kind: "duration", minMs: 0, maxMs: ONE_DAY_MS },
     description: "Each send moves by a random offset below this; shorter than interval.",
   },
   {
@@ -202,7 +212,7 @@ const STAGE_FIELDS: readonly Field<StageSpec>[] = [
   {
     key: "duration",
     target: "durationMs",
-    type: { kind: "duration", minMs: 0 },
+    type: { kind: "duration", minMs: 0, maxMs: ONE_DAY_MS },
     required: true,
     description: "Length of the stage; 0 jumps to the target at once.",
   },
@@ -216,11 +226,13 @@ const STAGE_FIELDS: readonly Field<StageSpec>[] = [
 ];
 
 const FLEET_SHAPE: RecordShape<FleetSpec> = {
+  description: "One group of identical sensors.",
   fields: FLEET_FIELDS,
   defaults: (index) => ({ ...DEFAULT_FLEET, name: `fleet-${index + 1}` }),
 };
 
 const STAGE_SHAPE: RecordShape<StageSpec> = {
+  description: "Move the number of connected sensors to target over duration.",
   fields: STAGE_FIELDS,
   defaults: () => ({}),
 };
@@ -308,8 +320,14 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "duration",
     target: "durationMs",
-    type: { kind: "duration", minMs: 0 },
+    type: { kind: "duration", minMs: 0, maxMs: ONE_WEEK_MS },
     description: "How long sensors publish after ramp-up; 0 runs until interrupted.",
+  },
+  {
+    key: "flood",
+    target: "flood",
+    type: { kind: "boolean" },
+    description: "Raw-throughput mode: publish back to back as fast as sockets take it.",
   },
   {
     key: "connectRate",
@@ -342,6 +360,12 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
     description: "Most unacknowledged QoS 1/2 publishes per connection.",
   },
   {
+    key: "workers",
+    target: "workers",
+    type: { kind: "integer", min: 1, max: 256, aliases: { auto: 0 } },
+    description: "Worker threads, one event loop each; auto picks as many as the load needs.",
+  },
+  {
     key: "seed",
     target: "seed",
     type: { kind: "integer", min: 0, max: 4_294_967_295 },
@@ -365,13 +389,14 @@ const PROBE_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "drain",
     target: "drainMs",
-    type: { kind: "duration", minMs: 0 },
+    type: { kind: "duration", minMs: 0, maxMs: ONE_DAY_MS },
     description: "Time the probe keeps listening after the last send.",
   },
 ];
 
 /** The shape of the whole file: the top-level sections. */
 export const SCENARIO_SHAPE: RecordShape<Scenario> = {
+  description: "A fleet of MQTT sensors for iotload run --scenario and iotload validate.",
   fields: [
     {
       key: "broker",

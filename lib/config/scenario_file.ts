@@ -54,18 +54,21 @@ export function parseScenarioText(text: string, fileName: string, env: ScenarioE
   const root = parseDocument(text, fileName);
   const rootKeys = SCENARIO_SHAPE.fields.map((field) => field.key).join(", ");
   if (!isPlainObject(root)) {
-    const got = text.trim() === "" ? "an empty file" : describe(root, false);
+    const got = root === undefined ? "an empty file" : describe(root, false);
     throw new UsageError(
       `${fileName}: expected an object with ${rootKeys} at the top level, got ${got}`,
     );
   }
   const context: Context = { env, baseDir: dirname(fileName), problems: [] };
   const fromFile = readFields(SCENARIO_SHAPE.fields, root, "", context);
-  const scenario = { ...SCENARIO_SHAPE.defaults(0), ...fromFile } as unknown as Scenario;
-  if (!("protocolVersion" in fromFile) && scenario.url === null) {
-    // The embedded broker (aedes) speaks MQTT 3.1.1 only; flags default the same way.
-    Object.assign(scenario, { protocolVersion: 4 });
-  }
+  // The embedded broker (aedes) speaks MQTT 3.1.1 only: without a url, 3.1.1 is the
+  // default, as with flags; an explicit 5 is reported by crossCheck().
+  const embedded = fromFile.url === undefined ? { protocolVersion: 4 } : {};
+  const scenario = {
+    ...SCENARIO_SHAPE.defaults(0),
+    ...embedded,
+    ...fromFile,
+  } as unknown as Scenario;
   // Cross-field rules run on valid fields only: on a scenario where an invalid field
   // kept its default they would report problems that are not in the file.
   if (context.problems.length === 0) {
@@ -94,7 +97,10 @@ function readFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Parses YAML or JSON text; a syntax error is one line with its line:column. */
+/**
+ * Parses YAML or JSON text; undefined for a file without a value (empty or comments
+ * only). A syntax error is one line with its line:column.
+ */
 function parseDocument(text: string, fileName: string): unknown {
   const json = /\.json$/i.test(fileName);
   const lineCounter = new LineCounter();
@@ -117,6 +123,7 @@ function parseDocument(text: string, fileName: string): unknown {
       `${fileName}:${line}:${col}: invalid ${format}: ${syntaxProblem(error.code, error.message)}`,
     );
   }
+  if (document.contents === null) return undefined;
   try {
     return document.toJS();
   } catch (error) {
@@ -184,31 +191,34 @@ function readRecordList(
   context: Context,
 ): Record<string, unknown>[] | undefined {
   if (!checkList(raw, field.minItems, path, context)) return undefined;
-  const records: (Record<string, unknown> | undefined)[] = raw.map((item, index) => {
+  const uniqueFields = field.item.fields.flatMap((item) =>
+    "type" in item && item.unique === true ? [item] : []
+  );
+  // Per unique field: each value seen, with the index of the item that has it first.
+  const firstIndexes = uniqueFields.map(() => new Map<unknown, number>());
+  const records = raw.map((item, index) => {
     const itemPath = `${path}[${index}]`;
     if (!isPlainObject(item)) {
       return fail(context, itemPath, `expected an object, got ${describe(item, false)}`);
     }
     const fromFile = readFields(field.item.fields, item, itemPath, context);
-    return { ...field.item.defaults(index), ...fromFile };
-  });
-  for (const unique of field.item.fields) {
-    if (!("type" in unique) || unique.unique !== true) continue;
-    const firstIndex = new Map<unknown, number>();
-    records.forEach((record, index) => {
-      if (record === undefined) return;
+    const record: Record<string, unknown> = { ...field.item.defaults(index), ...fromFile };
+    uniqueFields.forEach((unique, position) => {
+      // An invalid value is reported already; its default would be a false duplicate.
+      if (Object.hasOwn(item, unique.key) && !(unique.target in fromFile)) return;
       const value = record[unique.target];
-      const first = firstIndex.get(value);
-      if (first === undefined) firstIndex.set(value, index);
+      const first = firstIndexes[position].get(value);
+      if (first === undefined) firstIndexes[position].set(value, index);
       else {
-        context.problems.push(
-          `${path}[${index}].${unique.key}: ${
-            JSON.stringify(value)
-          } is already used by ${path}[${first}]`,
+        fail(
+          context,
+          `${itemPath}.${unique.key}`,
+          `${JSON.stringify(value)} is already used by ${path}[${first}]`,
         );
       }
     });
-  }
+    return record;
+  });
   return records.every((record) => record !== undefined) ? records : undefined;
 }
 
@@ -251,25 +261,28 @@ function readValue(type: ValueType, raw: unknown, path: string, context: Context
         return problem(`expected ${type.patternHint ?? `text matching ${type.pattern}`}`);
       }
       return value;
-    case "integer":
+    case "integer": {
+      const aliases = type.aliases ?? {};
+      if (typeof value === "string" && Object.hasOwn(aliases, value)) return aliases[value];
       if (typeof value !== "number" || !Number.isInteger(value)) {
-        return problem("expected a whole number");
+        const words = Object.keys(aliases).map((word) => ` or ${word}`).join("");
+        return problem(`expected a whole number${words}`);
       }
       if (value < type.min || value > type.max) {
         return problem(`expected ${type.min} to ${type.max}`);
       }
       return value;
+    }
     case "duration": {
       const ms = readDurationMs(value);
       if (ms === undefined) {
         const unit = typeof value === "number" ? ` (add a unit, e.g. "${value}ms")` : "";
         return problem('expected a duration like "5s"', unit);
       }
-      if (ms < type.minMs || ms > (type.maxMs ?? Infinity)) {
-        const range = type.maxMs === undefined
-          ? `at least ${formatDurationMs(type.minMs)}`
-          : `${formatDurationMs(type.minMs)} to ${formatDurationMs(type.maxMs)}`;
-        return problem(`expected ${range}`);
+      if (ms < type.minMs || ms > type.maxMs) {
+        return problem(
+          `expected ${formatDurationMs(type.minMs)} to ${formatDurationMs(type.maxMs)}`,
+        );
       }
       return ms;
     }
@@ -307,7 +320,13 @@ function readValue(type: ValueType, raw: unknown, path: string, context: Context
 function readDurationMs(value: unknown): number | undefined {
   if (value === 0) return 0;
   if (typeof value !== "string" || !DURATION_PATTERN.test(value)) return undefined;
-  return parseDurationMs(value, "");
+  try {
+    return parseDurationMs(value, "");
+  } catch (error) {
+    // A matching duration is refused only when too long to represent: out of any range.
+    if (!(error instanceof UsageError)) throw error;
+    return Infinity;
+  }
 }
 
 const PLACEHOLDERS_ONLY = templatePattern("");

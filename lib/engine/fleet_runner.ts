@@ -12,8 +12,12 @@ import {
   SensorConnection,
 } from "../transport/sensor_connection.ts";
 import type { Clock } from "./clock.ts";
-import { SensorTable } from "./sensor_table.ts";
+import type { FleetHandle, HoldMark } from "./fleet_handle.ts";
+import { type SensorRange, SensorTable } from "./sensor_table.ts";
 import { spreadFirstDueMs, TimingWheel } from "./timing_wheel.ts";
+
+/** Padded payloads smaller than this many bytes carry no reading (it would not fit). */
+const MIN_PAYLOAD_WITH_READING = 160;
 
 /** Most messages one flood pump writes before yielding to the event loop. */
 const FLOOD_BATCH = 64;
@@ -41,6 +45,10 @@ export interface FleetRunnerOptions {
   readonly toEpochMs: (clockMs: number) => number;
   /** Random numbers in [0, 1) for backoff jitter. */
   readonly random: () => number;
+  /** The sensors this runner drives; default every sensor. */
+  readonly range?: SensorRange;
+  /** Share of the connect rate and concurrency this runner may use; default 1. */
+  readonly gateShare?: number;
 }
 
 /** Why a run gave up before its end. */
@@ -56,7 +64,7 @@ export interface FleetAbort {
  *
  * Nothing here prints; nothing is queued: offline and backpressured sends are counted.
  */
-export class FleetRunner {
+export class FleetRunner implements FleetHandle {
   readonly #options: FleetRunnerOptions;
   readonly #table: SensorTable;
   readonly #connections: SensorConnection[] = [];
@@ -72,21 +80,23 @@ export class FleetRunner {
   #phase: FleetPhase = "ramp-up";
   #rampDoneMs: number | null = null;
   #sending = false;
+  #holdMark: HoldMark | null = null;
 
   /** Builds the fleet (identities, telemetry state, connections); opens nothing. */
   constructor(options: FleetRunnerOptions) {
     this.#options = options;
     const { scenario, clock } = options;
-    this.#table = new SensorTable(scenario);
+    this.#table = new SensorTable(scenario, options.range);
     const count = this.#table.count;
     this.#sentBySensor = new Uint32Array(count);
     this.#firstSettled = new Uint8Array(count);
     this.#jitterOffsetMs = new Float32Array(
       scenario.fleets.some((fleet) => fleet.jitterMs > 0) ? count : 0,
     );
+    const share = options.gateShare ?? 1;
     this.#gate = new ConnectGate({
-      ratePerSec: scenario.connectRatePerSec,
-      concurrency: scenario.connectConcurrency,
+      ratePerSec: Math.max(1, scenario.connectRatePerSec * share),
+      concurrency: Math.max(1, Math.floor(scenario.connectConcurrency * share)),
       clock,
     });
     this.#wheel = new TimingWheel({
@@ -154,6 +164,17 @@ export class FleetRunner {
     const sent = new Map<string, number>();
     this.#table.sensorIds.forEach((id, index) => sent.set(id, this.#sentBySensor[index]));
     return sent;
+  }
+
+  /** Notes the sent and acked counts now (the start of the rates window). */
+  markHold(): void {
+    const { sent, acked } = this.#options.metrics.messages;
+    this.#holdMark = { sent, acked };
+  }
+
+  /** The counts noted by markHold(), or null before. */
+  holdMark(): HoldMark | null {
+    return this.#holdMark;
   }
 
   /** Starts connecting every sensor (paced by the gate) and the scheduler. */
@@ -227,9 +248,11 @@ export class FleetRunner {
     const connection = this.#connections[index];
     const fleet = this.#table.fleets[this.#table.fleetOf[index]];
     let stopped: PublishOutcome | null = null;
+    // One time per batch: a flood's sends are not scheduled, so there is no lateness.
+    const nowMs = this.#options.clock.nowMs();
     connection.batch(() => {
       for (let attempt = 0; attempt < FLOOD_BATCH; attempt++) {
-        const outcome = this.#send(index, this.#options.clock.nowMs(), fleet);
+        const outcome = this.#send(index, nowMs, fleet);
         if (outcome === "offline" || outcome === "backpressured") {
           stopped = outcome;
           return;
@@ -249,15 +272,17 @@ export class FleetRunner {
     const { metrics, clock } = this.#options;
     const table = this.#table;
     const epochMs = this.#options.toEpochMs(intendedMs);
-    const reading = table.profiles[table.fleetOf[index]].nextReadingJson(
-      table.states[index],
-      epochMs,
-    );
+    // Small padded payloads carry only the envelope: a reading would not fit anyway.
+    const reading = fleet.payloadBytes > 0 && fleet.payloadBytes < MIN_PAYLOAD_WITH_READING
+      ? ""
+      : table.profiles[table.fleetOf[index]].nextReadingJson(table.states[index], epochMs);
     // An event-driven device (a door) has nothing to say at most ticks.
     if (reading === null) return "silent";
     const messages = metrics.messages;
     messages.scheduled++;
-    metrics.histograms.lateness.recordUs((clock.nowMs() - intendedMs) * 1000);
+    if (!this.#options.scenario.flood) {
+      metrics.histograms.lateness.recordUs((clock.nowMs() - intendedMs) * 1000);
+    }
     const connection = this.#connections[index];
     if (!connection.isConnected) {
       messages.offlineDropped++;
@@ -268,7 +293,7 @@ export class FleetRunner {
       table.sensorIds[index],
       seq,
       epochMs,
-      `${table.identityJson[index]},${reading}`,
+      reading === "" ? "" : `${table.identityJson[index]},${reading}`,
       fleet.payloadBytes,
     );
     const outcome = connection.publish(

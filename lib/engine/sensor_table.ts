@@ -1,6 +1,7 @@
 import { type FleetSpec, type Scenario, totalSensors } from "../config/scenario.ts";
 import { createIdentity } from "../fleet/identity.ts";
-import { type DeviceProfile, profileFor } from "../fleet/profile.ts";
+import type { DeviceProfile } from "../fleet/device_profile.ts";
+import { profileFor } from "../fleet/profile.ts";
 import {
   compileTemplate,
   compileTopicTemplate,
@@ -9,15 +10,24 @@ import {
   topicFilterFor,
 } from "../fleet/template.ts";
 
+/** A slice of the fleet's global sensor indexes, `[start, end)`. */
+export interface SensorRange {
+  /** First global index. */
+  readonly start: number;
+  /** One past the last global index. */
+  readonly end: number;
+}
+
 /**
  * Everything per sensor that does not change during a run, in parallel arrays indexed
- * by the sensor's global index (fleets numbered in order): ids, topics, client ids,
- * identity JSON, device profile state.
+ * by the sensor's local index (its global index minus `range.start`): ids, topics,
+ * client ids, identity JSON, device profile state.
  *
- * `{id}` and `{index}` count across every fleet, so ids stay unique in a mixed fleet.
+ * Global indexes number the fleets in order; `{id}` and `{index}` are global, so ids
+ * stay unique in a mixed fleet and across workers.
  */
 export class SensorTable {
-  /** Sensors across every fleet. */
+  /** Sensors in this table (the range's length). */
   readonly count: number;
   /** The fleets, in order. */
   readonly fleets: readonly FleetSpec[];
@@ -36,20 +46,28 @@ export class SensorTable {
   /** Device profile of each fleet. */
   readonly profiles: readonly DeviceProfile[];
 
-  /** Builds the table; identities come from faker, seeded per sensor (reproducible). */
-  constructor(scenario: Scenario) {
-    this.count = totalSensors(scenario);
+  /**
+   * Builds the table for `range` (default: every sensor); identities come from faker,
+   * seeded per sensor (reproducible).
+   */
+  constructor(scenario: Scenario, range?: SensorRange) {
+    const total = totalSensors(scenario);
+    const { start, end } = range ?? { start: 0, end: total };
+    this.count = end - start;
     this.fleets = scenario.fleets;
     this.fleetOf = new Uint16Array(this.count);
     this.profiles = scenario.fleets.map((fleet) => profileFor(fleet.profile));
-    const idWidth = idWidthFor(this.count);
-    let index = 0;
+    const idWidth = idWidthFor(total);
+    let fleetStart = 0;
     scenario.fleets.forEach((fleet, fleetIndex) => {
       const topic = compileTopicTemplate(withFleetName(fleet.topicTemplate, fleet), "topic");
       const clientId = compileTemplate(withFleetName(fleet.clientIdTemplate, fleet), "client-id");
       const profile = this.profiles[fleetIndex];
-      for (let n = 0; n < fleet.count; n++, index++) {
-        this.fleetOf[index] = fleetIndex;
+      const from = Math.max(start, fleetStart);
+      const to = Math.min(end, fleetStart + fleet.count);
+      fleetStart += fleet.count;
+      for (let index = from; index < to; index++) {
+        this.fleetOf[index - start] = fleetIndex;
         this.sensorIds.push(formatSensorId(index, idWidth));
         this.topics.push(topic(index, idWidth));
         this.clientIds.push(clientId(index, idWidth));

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { nextNormal, nextRandom, type RandomState, seedFor } from "./random.ts";
+import { nextNormal, type RandomState, seedFor } from "./random.ts";
+import { clamp, drawBetween, driftTowardZero } from "./random_walk.ts";
 
 /** One environment reading, rounded as a real sensor would report it. */
 export interface EnvironmentReading {
@@ -77,33 +78,8 @@ const HUMIDITY_PCT_PER_C = 3;
 const TEMPERATURE_NOISE_SD_C = 0.05;
 const HUMIDITY_NOISE_SD_PCT = 0.3;
 
-/** A uniform number in [min, max). */
-function drawBetween(state: RandomState, min: number, max: number): number {
-  return min + (max - min) * nextRandom(state);
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : value > max ? max : value;
-}
-
 function roundTo2(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-/**
- * One step of a mean-reverting (Ornstein–Uhlenbeck) walk with mean 0, exact for any
- * elapsed time, so the spread stays `sdAtRest` however often it is sampled.
- */
-function driftTowardZero(
-  state: RandomState,
-  value: number,
-  elapsedMs: number,
-  timeConstantMs: number,
-  sdAtRest: number,
-): number {
-  const keep = Math.exp(-elapsedMs / timeConstantMs);
-  return value * keep +
-    sdAtRest * Math.sqrt(1 - keep * keep) * nextNormal(state);
 }
 
 /**

@@ -74,7 +74,8 @@ export interface LatencyHistograms {
   readonly lateness: LatencyHistogram;
 }
 
-const MAX_ERROR_SAMPLES = 5;
+/** How many distinct error messages a run keeps. */
+export const MAX_ERROR_SAMPLES = 5;
 
 /**
  * Everything a run measures: counters, HDR histograms and the per-second timeline.
@@ -170,6 +171,12 @@ export class RunMetrics {
     this.messages.acked++;
     this.histograms.ack.recordUs(ackUs);
     this.#secondAck.recordUs(ackUs);
+  }
+
+  /** Adds acknowledgements recorded elsewhere (a worker) to the run and the current second. */
+  mergeAcks(histogram: LatencyHistogram): void {
+    this.histograms.ack.merge(histogram);
+    this.#secondAck.merge(histogram);
   }
 
   /** Records a probe reception `e2eUs` after the intended send time. */

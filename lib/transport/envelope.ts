@@ -56,9 +56,8 @@ export function buildPayload(
   const head = encodeEnvelope(sensorId, seq, tsMs, fitting);
   const padLength = payloadBytes - head.length - PAD_OVERHEAD;
   if (padLength < 0) return head;
-  const members = fitting === ""
-    ? `"pad":"${"x".repeat(padLength)}"`
-    : `${fitting},"pad":"${"x".repeat(padLength)}"`;
+  const pad = padding(padLength);
+  const members = fitting === "" ? `"pad":"${pad}"` : `${fitting},"pad":"${pad}"`;
   return encodeEnvelope(sensorId, seq, tsMs, members);
 }
 
@@ -88,3 +87,8 @@ export function decodeEnvelope(payload: Uint8Array | string): Envelope | null {
 }
 
 const TEXT_DECODER = new TextDecoder();
+const PADDING = "x".repeat(1024);
+
+function padding(length: number): string {
+  return length <= PADDING.length ? PADDING.slice(0, length) : "x".repeat(length);
+}

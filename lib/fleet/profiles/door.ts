@@ -10,8 +10,9 @@
  * @module
  */
 
-import type { DeviceProfile } from "../profile.ts";
+import type { DeviceProfile } from "../device_profile.ts";
 import { nextRandom, type RandomState, seedFor } from "../random.ts";
+import { drawBetween } from "../random_walk.ts";
 
 /**
  * What one door contact remembers between ticks; made by `doorProfile.createState`,
@@ -50,11 +51,6 @@ const BURST_TIME_CONSTANT_MS = 15 * SECOND_MS;
 // Each radio message costs more than hours of sleep: at 0.0005 % a change, a full
 // battery lasts about 200,000 changes.
 const BATTERY_PCT_PER_CHANGE = 0.0005;
-
-/** A uniform number in [min, max). */
-function drawBetween(state: RandomState, min: number, max: number): number {
-  return min + (max - min) * nextRandom(state);
-}
 
 function createDoorState(runSeed: number, index: number): DoorState {
   const random: RandomState = { randomState: seedFor(runSeed, index, DOOR_STREAM) };

@@ -7,8 +7,9 @@
  * @module
  */
 
-import type { DeviceProfile } from "../profile.ts";
-import { nextNormal, nextRandom, type RandomState, seedFor } from "../random.ts";
+import type { DeviceProfile } from "../device_profile.ts";
+import { nextNormal, type RandomState, seedFor } from "../random.ts";
+import { clamp, drawBetween, driftTowardZero } from "../random_walk.ts";
 
 /**
  * What one meter remembers between readings; made by `energyMeterProfile.createState`,
@@ -76,30 +77,6 @@ const MAX_POWER_FACTOR = 1;
 const POWER_FACTOR_DEVIATION_SD = 0.02;
 const POWER_FACTOR_TIME_CONSTANT_MS = 30 * MINUTE_MS;
 const POWER_FACTOR_NOISE_SD = 0.003;
-
-/** A uniform number in [min, max). */
-function drawBetween(state: RandomState, min: number, max: number): number {
-  return min + (max - min) * nextRandom(state);
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : value > max ? max : value;
-}
-
-/**
- * One step of a mean-reverting (Ornstein–Uhlenbeck) walk with mean 0, exact for any
- * elapsed time, so the spread stays `sdAtRest` however often it is sampled.
- */
-function driftTowardZero(
-  state: RandomState,
-  value: number,
-  elapsedMs: number,
-  timeConstantMs: number,
-  sdAtRest: number,
-): number {
-  const keep = Math.exp(-elapsedMs / timeConstantMs);
-  return value * keep + sdAtRest * Math.sqrt(1 - keep * keep) * nextNormal(state);
-}
 
 /** A bell-shaped daily peak of height 1 at `peakMsOfDay`, wrapping around midnight. */
 function dailyPeak(msOfDay: number, peakMsOfDay: number, widthMs: number): number {

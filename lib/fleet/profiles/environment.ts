@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DeviceProfile } from "../profile.ts";
+import type { DeviceProfile } from "../device_profile.ts";
 import {
   createEnvironmentState,
   type EnvironmentState,

@@ -6,8 +6,9 @@
  * @module
  */
 
-import type { DeviceProfile } from "../profile.ts";
-import { nextNormal, nextRandom, type RandomState, seedFor } from "../random.ts";
+import type { DeviceProfile } from "../device_profile.ts";
+import { nextRandom, type RandomState, seedFor } from "../random.ts";
+import { clamp, drawBetween, driftTowardZero } from "../random_walk.ts";
 
 /**
  * What one tracker remembers between readings; made by `gpsTrackerProfile.createState`,
@@ -94,11 +95,6 @@ const MAX_SATELLITES = 14;
 const SATELLITE_SD = 1.5;
 const SATELLITE_TIME_CONSTANT_MS = 2 * MINUTE_MS;
 
-/** A uniform number in [min, max). */
-function drawBetween(state: RandomState, min: number, max: number): number {
-  return min + (max - min) * nextRandom(state);
-}
-
 /** An exponentially distributed number with mean `mean`. */
 function drawExponential(state: RandomState, mean: number): number {
   return -mean * Math.log(1 - nextRandom(state));
@@ -110,28 +106,9 @@ function drawCruiseSpeedKmh(state: RandomState): number {
   return 25 + 95 * u * u;
 }
 
-function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : value > max ? max : value;
-}
-
 /** `degrees` wrapped into [-180, 180). */
 function wrapSigned(degrees: number): number {
   return degrees - 360 * Math.floor((degrees + 180) / 360);
-}
-
-/**
- * One step of a mean-reverting (Ornstein–Uhlenbeck) walk with mean 0, exact for any
- * elapsed time, so the spread stays `sdAtRest` however often it is sampled.
- */
-function driftTowardZero(
-  state: RandomState,
-  value: number,
-  elapsedMs: number,
-  timeConstantMs: number,
-  sdAtRest: number,
-): number {
-  const keep = Math.exp(-elapsedMs / timeConstantMs);
-  return value * keep + sdAtRest * Math.sqrt(1 - keep * keep) * nextNormal(state);
 }
 
 function createGpsTrackerState(runSeed: number, index: number): GpsTrackerState {

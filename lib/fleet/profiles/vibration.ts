@@ -7,8 +7,9 @@
  * @module
  */
 
-import type { DeviceProfile } from "../profile.ts";
+import type { DeviceProfile } from "../device_profile.ts";
 import { nextInt, nextNormal, nextRandom, type RandomState, seedFor } from "../random.ts";
+import { clamp, drawBetween } from "../random_walk.ts";
 
 /**
  * What one sensor remembers between readings; made by `vibrationProfile.createState`,
@@ -76,15 +77,6 @@ const MIN_ANOMALY_READINGS = 2;
 const MAX_ANOMALY_READINGS = 8;
 const MIN_ANOMALY_FACTOR = 3;
 const MAX_ANOMALY_FACTOR = 8;
-
-/** A uniform number in [min, max). */
-function drawBetween(state: RandomState, min: number, max: number): number {
-  return min + (max - min) * nextRandom(state);
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : value > max ? max : value;
-}
 
 function createVibrationState(runSeed: number, index: number): VibrationState {
   const random: RandomState = { randomState: seedFor(runSeed, index, VIBRATION_STREAM) };

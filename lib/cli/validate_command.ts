@@ -1,0 +1,38 @@
+import { crossCheck } from "../config/apply_overrides.ts";
+import { targetRatePerSec, totalSensors } from "../config/scenario.ts";
+import { loadScenarioFile } from "../config/scenario_file.ts";
+import { UsageError } from "../config/usage_error.ts";
+import { formatCount, formatRate } from "../report/format.ts";
+import { parseThreshold } from "../report/thresholds.ts";
+import { EXIT } from "./exit_codes.ts";
+import type { TerminalIo } from "./terminal_io.ts";
+
+/**
+ * `iotload validate FILE`: checks a scenario file without running it; every problem
+ * is reported at once (exit 2), otherwise one line describes the fleet (exit 0).
+ */
+export async function validateCommand(argv: readonly string[], io: TerminalIo): Promise<number> {
+  if (argv.length !== 1 || argv[0].startsWith("-")) {
+    throw new UsageError("validate takes one scenario file", "iotload validate fleet.yaml");
+  }
+  const scenario = await loadScenarioFile(argv[0], io.env);
+  const problems = crossCheck(scenario);
+  for (const expression of scenario.thresholds) {
+    try {
+      parseThreshold(expression);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(`thresholds: ${error.message}`);
+    }
+  }
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  const fleets = scenario.fleets.map((fleet) =>
+    `${fleet.name} (${formatCount(fleet.count)} ${fleet.profile})`
+  );
+  io.stdout.write(
+    `ok: ${argv[0]}: ${formatCount(totalSensors(scenario))} sensors in ${
+      fleets.join(", ")
+    }; target ${formatRate(targetRatePerSec(scenario))}\n`,
+  );
+  return EXIT.OK;
+}

@@ -1,0 +1,94 @@
+/**
+ * Entry of a fleet worker thread: runs a {@linkcode FleetRunner} over one range of
+ * sensors on its own event loop and posts its metrics as deltas once a second.
+ *
+ * @module
+ */
+import { DeltaTaker } from "../metrics/metrics_delta.ts";
+import { RunMetrics } from "../metrics/run_metrics.ts";
+import { createSharedStores } from "../transport/client_factory.ts";
+import { createSharedIntervalTimer } from "../transport/shared_interval_timer.ts";
+import { SYSTEM_CLOCK } from "./clock.ts";
+import { FleetRunner } from "./fleet_runner.ts";
+import type { FleetWorkerState, FromFleetWorker, ToFleetWorker } from "./worker_messages.ts";
+
+const TICK_MS = 1_000;
+
+// Deno's worker global: typed loosely so this file type-checks without the worker lib.
+const worker = globalThis as unknown as {
+  postMessage(message: FromFleetWorker): void;
+  onmessage: ((event: MessageEvent<ToFleetWorker>) => void) | null;
+  close(): void;
+};
+
+let fleet: FleetRunner | null = null;
+let metrics: RunMetrics | null = null;
+let deltas: DeltaTaker | null = null;
+let ticker: ReturnType<typeof setInterval> | undefined;
+
+function state(runner: FleetRunner): FleetWorkerState {
+  return {
+    phase: runner.phase,
+    settledCount: runner.settledCount,
+    connectedOnceCount: runner.connectedOnceCount,
+    rampDone: runner.rampDoneMs !== null,
+    inflightCount: runner.inflightCount,
+    topConnectError: runner.mostCommonConnectError(),
+    holdMark: runner.holdMark(),
+  };
+}
+
+worker.onmessage = async (event) => {
+  const message = event.data;
+  try {
+    if (message.type === "start") {
+      const { scenario, range } = message;
+      metrics = new RunMetrics(range.end - range.start);
+      fleet = new FleetRunner({
+        scenario,
+        target: {
+          ...message.target,
+          keepaliveTimer: createSharedIntervalTimer(),
+          sharedStores: scenario.fleets.every((f) => f.qos === 0)
+            ? createSharedStores()
+            : undefined,
+        },
+        metrics,
+        clock: SYSTEM_CLOCK,
+        toEpochMs: (clockMs) => performance.timeOrigin + clockMs,
+        random: Math.random,
+        range,
+        gateShare: message.gateShare,
+      });
+      deltas = new DeltaTaker(metrics);
+      worker.postMessage({ type: "ready" });
+      fleet.start();
+      ticker = setInterval(() => {
+        fleet!.expireInflight();
+        worker.postMessage({ type: "tick", delta: deltas!.take(), state: state(fleet!) });
+      }, TICK_MS);
+    } else if (message.type === "mark-hold") {
+      fleet?.markHold();
+    } else if (message.type === "stop-sending") {
+      fleet?.stopSending();
+    } else if (message.type === "disconnect") {
+      const runner = fleet!;
+      const sent = runner.sentBySensor();
+      await runner.disconnect(message.timeoutMs);
+      clearInterval(ticker);
+      worker.postMessage({
+        type: "stopped",
+        delta: deltas!.take(),
+        state: state(runner),
+        sensorIds: [...sent.keys()],
+        sentCounts: [...sent.values()],
+      });
+      worker.close();
+    }
+  } catch (error) {
+    worker.postMessage({
+      type: "failed",
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+  }
+};

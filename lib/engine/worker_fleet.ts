@@ -1,0 +1,177 @@
+import { type Scenario, totalSensors } from "../config/scenario.ts";
+import { applyDelta } from "../metrics/metrics_delta.ts";
+import type { RunMetrics } from "../metrics/run_metrics.ts";
+import type { BrokerTarget } from "../transport/client_factory.ts";
+import type { ClassifiedError } from "../transport/error_category.ts";
+import type { Clock } from "./clock.ts";
+import type { FleetHandle, HoldMark } from "./fleet_handle.ts";
+import type { FleetPhase } from "./fleet_runner.ts";
+import type { FleetWorkerState, FromFleetWorker, ToFleetWorker } from "./worker_messages.ts";
+
+/** Options of a {@linkcode WorkerFleet}. */
+export interface WorkerFleetOptions {
+  /** The validated scenario. */
+  readonly scenario: Scenario;
+  /** Where and how to connect (its shared timer and stores are not sent). */
+  readonly target: BrokerTarget;
+  /** Where the workers' deltas are merged. */
+  readonly metrics: RunMetrics;
+  /** Time source (for the ramp-up end). */
+  readonly clock: Clock;
+  /** Worker threads to spread the sensors over. */
+  readonly workers: number;
+  /** Called when a worker fails; the run should stop. */
+  readonly onFailure: (message: string) => void;
+}
+
+/**
+ * The fleet spread over Deno Workers (one event loop each, so a run can use more than
+ * one core): each worker runs the sensors of one contiguous range and posts its metrics
+ * as deltas once a second, merged here exactly.
+ */
+export class WorkerFleet implements FleetHandle {
+  readonly #options: WorkerFleetOptions;
+  readonly #workers: Worker[] = [];
+  readonly #states: (FleetWorkerState | null)[];
+  readonly #stopped: Promise<void>[] = [];
+  readonly #sent = new Map<string, number>();
+  #rampDoneMs: number | null = null;
+  #stopping = false;
+
+  /** Spawns the workers; they build their sensors when start() is called. */
+  constructor(options: WorkerFleetOptions) {
+    this.#options = options;
+    this.#states = Array.from({ length: options.workers }, () => null);
+  }
+
+  /** The least advanced phase of any worker. */
+  get phase(): FleetPhase {
+    const order: FleetPhase[] = ["ramp-up", "running", "draining", "stopped"];
+    const phases = this.#states.map((state) => order.indexOf(state?.phase ?? "ramp-up"));
+    return order[Math.min(...phases)];
+  }
+
+  /** Sensors whose first attempt settled, across workers. */
+  get settledCount(): number {
+    return this.#sum((state) => state.settledCount);
+  }
+
+  /** Sensors that connected at least once, across workers. */
+  get connectedOnceCount(): number {
+    return this.#sum((state) => state.connectedOnceCount);
+  }
+
+  /** When the last worker finished its ramp-up (as seen here), or null. */
+  get rampDoneMs(): number | null {
+    return this.#rampDoneMs;
+  }
+
+  /** Unacknowledged QoS 1/2 publishes, as of the workers' last report. */
+  get inflightCount(): number {
+    return this.#sum((state) => state.inflightCount);
+  }
+
+  /** Starts every worker on its range of sensors. */
+  start(): void {
+    const { scenario, workers } = this.#options;
+    const { keepaliveTimer: _timer, sharedStores: _stores, ...target } = this.#options.target;
+    const total = totalSensors(scenario);
+    for (let n = 0; n < workers; n++) {
+      const range = {
+        start: Math.floor((total * n) / workers),
+        end: Math.floor((total * (n + 1)) / workers),
+      };
+      const worker = new Worker(new URL("./fleet_worker.ts", import.meta.url).href, {
+        type: "module",
+      });
+      this.#workers.push(worker);
+      this.#stopped.push(
+        new Promise((resolve) => {
+          worker.onmessage = (event: MessageEvent<FromFleetWorker>) => {
+            this.#receive(n, event.data, resolve);
+          };
+          worker.onerror = (event) => {
+            event.preventDefault();
+            this.#options.onFailure(`fleet worker ${n + 1} failed: ${event.message}`);
+            resolve();
+          };
+        }),
+      );
+      this.#post(worker, { type: "start", scenario, target, range, gateShare: 1 / workers });
+    }
+  }
+
+  /** Asks every worker to note its counts now (the start of the rates window). */
+  markHold(): void {
+    for (const worker of this.#workers) this.#post(worker, { type: "mark-hold" });
+  }
+
+  /** The workers' hold counts added up, once every worker has reported them. */
+  holdMark(): HoldMark | null {
+    if (!this.#states.every((state) => state?.holdMark)) return null;
+    return {
+      sent: this.#sum((state) => state.holdMark!.sent),
+      acked: this.#sum((state) => state.holdMark!.acked),
+    };
+  }
+
+  /** Workers expire their own in-flight publishes; nothing to do here. */
+  expireInflight(): void {}
+
+  /** Tells every worker to stop scheduling sends. */
+  stopSending(): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    for (const worker of this.#workers) this.#post(worker, { type: "stop-sending" });
+  }
+
+  /** Disconnects every worker's sensors and waits for their final deltas. */
+  async disconnect(timeoutMs: number): Promise<void> {
+    this.stopSending();
+    for (const worker of this.#workers) this.#post(worker, { type: "disconnect", timeoutMs });
+    await Promise.all(this.#stopped);
+    for (const worker of this.#workers) worker.terminate();
+  }
+
+  /** Publishes written per sensor id (complete after disconnect()). */
+  sentBySensor(): Map<string, number> {
+    return new Map(this.#sent);
+  }
+
+  /** The most common connect error of the worker that saw the most failures. */
+  mostCommonConnectError(): ClassifiedError | null {
+    return this.#states.find((state) => state?.topConnectError)?.topConnectError ?? null;
+  }
+
+  #receive(n: number, message: FromFleetWorker, stopped: () => void): void {
+    switch (message.type) {
+      case "ready":
+        return;
+      case "tick":
+      case "stopped":
+        applyDelta(this.#options.metrics, message.delta);
+        this.#states[n] = message.state;
+        if (this.#rampDoneMs === null && this.#states.every((state) => state?.rampDone)) {
+          this.#rampDoneMs = this.#options.clock.nowMs();
+        }
+        if (message.type === "stopped") {
+          message.sensorIds.forEach((id, i) => this.#sent.set(id, message.sentCounts[i]));
+          stopped();
+        }
+        return;
+      case "failed":
+        this.#options.onFailure(`fleet worker ${n + 1} failed: ${message.message}`);
+        stopped();
+    }
+  }
+
+  #post(worker: Worker, message: ToFleetWorker): void {
+    worker.postMessage(message);
+  }
+
+  #sum(pick: (state: FleetWorkerState) => number): number {
+    let sum = 0;
+    for (const state of this.#states) if (state !== null) sum += pick(state);
+    return sum;
+  }
+}

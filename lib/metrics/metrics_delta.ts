@@ -1,0 +1,130 @@
+import { LatencyHistogram } from "./histogram.ts";
+import { MAX_ERROR_SAMPLES, type MessageCounts, type RunMetrics } from "./run_metrics.ts";
+
+/**
+ * What a worker's metrics gained since its last delta: plain data, cheap to post
+ * between threads, merged exactly (counts add, histograms merge).
+ */
+export interface MetricsDelta {
+  /** Message counter increments. */
+  readonly messages: Readonly<MessageCounts>;
+  /** Connection counter increments (`connected` may be negative). */
+  readonly connections: {
+    readonly connected: number;
+    readonly attempts: number;
+    readonly attemptsFailed: number;
+    readonly disconnects: number;
+    readonly reconnects: number;
+  };
+  /** Error counts by category. */
+  readonly errors: Readonly<Record<string, number>>;
+  /** Error samples first seen since the last delta. */
+  readonly errorSamples: readonly string[];
+  /** Encoded histograms of what was recorded since the last delta. */
+  readonly histograms: {
+    readonly connect: string;
+    readonly ack: string;
+    readonly lateness: string;
+  };
+}
+
+type Counters = {
+  messages: MessageCounts;
+  connections: MetricsDelta["connections"];
+  errors: Record<string, number>;
+  samples: number;
+};
+
+/**
+ * Takes deltas from a worker's {@linkcode RunMetrics}: counters as differences from the
+ * previous take, histograms encoded and then reset (so they hold one interval each).
+ */
+export class DeltaTaker {
+  readonly #metrics: RunMetrics;
+  #last: Counters;
+
+  /** Starts from the metrics' current counts. */
+  constructor(metrics: RunMetrics) {
+    this.#metrics = metrics;
+    this.#last = snapshot(metrics);
+  }
+
+  /** The change since the previous call. */
+  take(): MetricsDelta {
+    const now = snapshot(this.#metrics);
+    const last = this.#last;
+    this.#last = now;
+    const h = this.#metrics.histograms;
+    const encodeAndReset = (histogram: LatencyHistogram) => {
+      const encoded = histogram.encode();
+      histogram.reset();
+      return encoded;
+    };
+    const errors: Record<string, number> = {};
+    for (const [category, count] of Object.entries(now.errors)) {
+      const added = count - (last.errors[category] ?? 0);
+      if (added !== 0) errors[category] = added;
+    }
+    return {
+      messages: subtract(now.messages, last.messages),
+      connections: subtract(now.connections, last.connections),
+      errors,
+      errorSamples: this.#metrics.errorSamples.slice(last.samples),
+      histograms: {
+        connect: encodeAndReset(h.connect),
+        ack: encodeAndReset(h.ack),
+        lateness: encodeAndReset(h.lateness),
+      },
+    };
+  }
+}
+
+/** Adds a worker's delta to the run's metrics (exact: counts add, histograms merge). */
+export function applyDelta(metrics: RunMetrics, delta: MetricsDelta): void {
+  const m = metrics.messages as unknown as Record<string, number>;
+  for (const [name, added] of Object.entries(delta.messages)) m[name] += added;
+  const c = metrics.connections;
+  c.connected += delta.connections.connected;
+  c.attempts += delta.connections.attempts;
+  c.attemptsFailed += delta.connections.attemptsFailed;
+  c.disconnects += delta.connections.disconnects;
+  c.reconnects += delta.connections.reconnects;
+  // Sampled when deltas arrive: a peak inside one second between two deltas is not seen.
+  if (c.connected > c.peak) c.peak = c.connected;
+  for (const [category, added] of Object.entries(delta.errors)) {
+    metrics.errors[category] = (metrics.errors[category] ?? 0) + added;
+    metrics.errorCount += added;
+  }
+  for (const sample of delta.errorSamples) {
+    if (metrics.errorSamples.length < MAX_ERROR_SAMPLES && !metrics.errorSamples.includes(sample)) {
+      metrics.errorSamples.push(sample);
+    }
+  }
+  metrics.histograms.connect.merge(LatencyHistogram.decode(delta.histograms.connect));
+  metrics.histograms.lateness.merge(LatencyHistogram.decode(delta.histograms.lateness));
+  metrics.mergeAcks(LatencyHistogram.decode(delta.histograms.ack));
+}
+
+function snapshot(metrics: RunMetrics): Counters {
+  const c = metrics.connections;
+  return {
+    messages: { ...metrics.messages },
+    connections: {
+      connected: c.connected,
+      attempts: c.attempts,
+      attemptsFailed: c.attemptsFailed,
+      disconnects: c.disconnects,
+      reconnects: c.reconnects,
+    },
+    errors: { ...metrics.errors },
+    samples: metrics.errorSamples.length,
+  };
+}
+
+function subtract<T extends object>(now: T, before: T): T {
+  const result = {} as Record<string, number>;
+  for (const [name, value] of Object.entries(now)) {
+    result[name] = (value as number) - ((before as Record<string, number>)[name] ?? 0);
+  }
+  return result as T;
+}

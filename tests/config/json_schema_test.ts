@@ -1,0 +1,243 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import YAML from "yaml";
+import { scenarioJsonSchema } from "../../lib/config/json_schema.ts";
+import { parseScenarioText } from "../../lib/config/scenario_file.ts";
+import { UsageError } from "../../lib/config/usage_error.ts";
+
+type Schema = Record<string, unknown>;
+
+const EXAMPLES_DIR = new URL("../../examples/", import.meta.url).pathname;
+const SCHEMA_PATH = join(EXAMPLES_DIR, "scenario.schema.json");
+const REGENERATE =
+  'deno eval \'import { scenarioJsonSchema } from "./lib/config/json_schema.ts"; ' +
+  'Deno.writeTextFileSync("examples/scenario.schema.json", ' +
+  'JSON.stringify(scenarioJsonSchema(), null, 2) + "\\n")\' && ' +
+  "deno fmt examples/scenario.schema.json";
+
+/** Keywords that only annotate; the validator below ignores them. */
+const ANNOTATIONS = ["$schema", "$comment", "title", "description", "default"];
+/** Keywords the validator below checks: the subset scenarioJsonSchema() may use. */
+const ASSERTIONS = [
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "enum",
+  "pattern",
+  "minimum",
+  "maximum",
+  "minLength",
+  "minItems",
+  "items",
+];
+
+function typeMatches(type: string, value: unknown): boolean {
+  switch (type) {
+    case "object":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    case "array":
+      return Array.isArray(value);
+    case "integer":
+      return Number.isInteger(value);
+    case "string":
+      return typeof value === "string";
+    case "boolean":
+      return typeof value === "boolean";
+    default:
+      assert.fail(`the validator does not know type ${type}`);
+  }
+}
+
+/**
+ * Problems of `value` against `schema`, for the keyword subset in ASSERTIONS, with
+ * JSON Schema semantics: `pattern`/`minLength` apply to strings only, `minimum`/
+ * `maximum` to numbers only, and a `pattern` matches anywhere unless anchored.
+ */
+function validate(schema: Schema, value: unknown, path = "$"): string[] {
+  const problems: string[] = [];
+  const types = schema.type === undefined ? undefined : [schema.type].flat() as string[];
+  if (types !== undefined && !types.some((type) => typeMatches(type, value))) {
+    return [`${path}: not of type ${types.join("|")}`];
+  }
+  if (schema.enum !== undefined && !(schema.enum as unknown[]).includes(value)) {
+    problems.push(`${path}: not in enum`);
+  }
+  if (typeof value === "string") {
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern as string, "u").test(value)) {
+      problems.push(`${path}: does not match ${schema.pattern}`);
+    }
+    if (schema.minLength !== undefined && value.length < (schema.minLength as number)) {
+      problems.push(`${path}: too short`);
+    }
+  }
+  if (typeof value === "number") {
+    if (schema.minimum !== undefined && value < (schema.minimum as number)) {
+      problems.push(`${path}: below minimum`);
+    }
+    if (schema.maximum !== undefined && value > (schema.maximum as number)) {
+      problems.push(`${path}: above maximum`);
+    }
+  }
+  if (Array.isArray(value)) {
+    if (schema.minItems !== undefined && value.length < (schema.minItems as number)) {
+      problems.push(`${path}: too few items`);
+    }
+    if (schema.items !== undefined) {
+      value.forEach((item, index) =>
+        problems.push(...validate(schema.items as Schema, item, `${path}[${index}]`))
+      );
+    }
+  }
+  if (typeMatches("object", value)) {
+    const object = value as Record<string, unknown>;
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    for (const key of (schema.required ?? []) as string[]) {
+      if (!(key in object)) problems.push(`${path}.${key}: required`);
+    }
+    for (const [key, item] of Object.entries(object)) {
+      if (key in properties) problems.push(...validate(properties[key], item, `${path}.${key}`));
+      else if (schema.additionalProperties === false) {
+        problems.push(`${path}.${key}: additional property`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every subschema of `schema` with its path, the root first. */
+function subschemas(schema: Schema, path = "$"): [string, Schema][] {
+  const found: [string, Schema][] = [[path, schema]];
+  for (const [key, item] of Object.entries((schema.properties ?? {}) as Record<string, Schema>)) {
+    found.push(...subschemas(item, `${path}.${key}`));
+  }
+  if (schema.items !== undefined) found.push(...subschemas(schema.items as Schema, `${path}[]`));
+  return found;
+}
+
+function exampleDocuments(): [string, unknown][] {
+  return [...Deno.readDirSync(EXAMPLES_DIR)]
+    .filter((entry) => entry.name.endsWith(".yaml"))
+    .map((entry) => [
+      entry.name,
+      YAML.parse(Deno.readTextFileSync(join(EXAMPLES_DIR, entry.name)), { merge: true }),
+    ]);
+}
+
+/** Broken documents, each with the path the schema's problem names. */
+const BROKEN: readonly [unknown, string][] = [
+  [{ unknownKey: 1 }, "$.unknownKey: additional property"],
+  [{ broker: { tls: { cafile: "x" } } }, "$.broker.tls.cafile: additional property"],
+  [{ broker: { protocolVersion: 3 } }, "$.broker.protocolVersion: not in enum"],
+  [{ broker: { keepalive: 70000 } }, "$.broker.keepalive: above maximum"],
+  [{ broker: { keepalive: "soon" } }, "$.broker.keepalive: does not match"],
+  [{ broker: { url: "http://h" } }, "$.broker.url: does not match"],
+  [{ broker: { cleanStart: "yes" } }, "$.broker.cleanStart: not of type boolean"],
+  [{ run: { workers: "many" } }, "$.run.workers: does not match"],
+  [{ run: { workers: 0 } }, "$.run.workers: below minimum"],
+  [{ fleets: [] }, "$.fleets: too few items"],
+  [{ fleets: [{ count: 0 }] }, "$.fleets[0].count: below minimum"],
+  [{ fleets: [{ count: "many" }] }, "$.fleets[0].count: not of type integer"],
+  [{ fleets: [{ count: 1.5 }] }, "$.fleets[0].count: not of type integer"],
+  [{ fleets: [{ interval: "fast" }] }, "$.fleets[0].interval: does not match"],
+  [{ fleets: [{ interval: 5000 }] }, "$.fleets[0].interval: not of type string"],
+  [{ fleets: [{ jitter: 5 }] }, "$.fleets[0].jitter: above maximum"],
+  [{ fleets: [{ profile: "thermostat" }] }, "$.fleets[0].profile: not in enum"],
+  [{ fleets: [{ name: "a b" }] }, "$.fleets[0].name: does not match"],
+  [{ fleets: [{ topic: "a/+/{id}" }] }, "$.fleets[0].topic: does not match"],
+  [{ fleets: [{ topic: "a/{serial}" }] }, "$.fleets[0].topic: does not match"],
+  [{ fleets: [{ clientId: "c-{id" }] }, "$.fleets[0].clientId: does not match"],
+  [{ fleets: [{ offline: { buffer: -1 } }] }, "$.fleets[0].offline.buffer: below minimum"],
+  [{ stages: [{ duration: "1s" }] }, "$.stages[0].target: required"],
+  [{ thresholds: "lost==0" }, "$.thresholds: not of type array"],
+  [{ thresholds: [""] }, "$.thresholds[0]: does not match"],
+  [["fleets"], "$: not of type object"],
+];
+
+Deno.test("scenarioJsonSchema() equals the committed examples/scenario.schema.json", () => {
+  const committed = JSON.parse(Deno.readTextFileSync(SCHEMA_PATH));
+  assert.deepEqual(committed, scenarioJsonSchema(), `regenerate it with: ${REGENERATE}`);
+});
+
+Deno.test("scenarioJsonSchema() is draft 2020-12 and uses only the checked keywords", () => {
+  const schema = scenarioJsonSchema();
+  assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
+  for (const [path, subschema] of subschemas(schema)) {
+    for (const keyword of Object.keys(subschema)) {
+      assert.ok(
+        ANNOTATIONS.includes(keyword) || ASSERTIONS.includes(keyword),
+        `${path}: ${keyword}`,
+      );
+    }
+    if (!path.endsWith("[]")) assert.equal(typeof subschema.description, "string", path);
+    if (subschema.type === "object") assert.equal(subschema.additionalProperties, false, path);
+    if (subschema.pattern !== undefined) new RegExp(subschema.pattern as string, "u");
+  }
+});
+
+Deno.test("scenarioJsonSchema() gives each default a value its own schema accepts", () => {
+  let defaults = 0;
+  for (const [path, subschema] of subschemas(scenarioJsonSchema())) {
+    if (!("default" in subschema)) continue;
+    defaults++;
+    assert.deepEqual(validate(subschema, subschema.default, path), []);
+  }
+  assert.ok(defaults > 20, `only ${defaults} defaults`);
+});
+
+Deno.test("scenarioJsonSchema() takes its defaults from the scenario defaults", () => {
+  const schema = scenarioJsonSchema() as {
+    properties: Record<string, { default?: unknown; properties?: Record<string, Schema> }>;
+  };
+  const { run, fleets } = schema.properties;
+  assert.equal(run.properties?.duration.default, "1m");
+  assert.equal(run.properties?.connectRate.default, 1000);
+  assert.deepEqual(fleets.default, [{
+    name: "fleet-1",
+    count: 10000,
+    profile: "environment",
+    interval: "5s",
+    jitter: "0",
+    qos: 0,
+    retain: false,
+    topic: "sensors/{id}/telemetry",
+    clientId: "iotload-{id}",
+    payloadSize: 0,
+    offline: { buffer: 0 },
+  }]);
+  // Defaults that depend on other fields are described in words instead.
+  const broker = schema.properties.broker.properties ?? {};
+  assert.equal("default" in broker.protocolVersion, false);
+  assert.match(broker.protocolVersion.description as string, /Default: 5, or 4 without url/);
+});
+
+Deno.test("scenarioJsonSchema() accepts every example", () => {
+  const schema = scenarioJsonSchema();
+  const examples = exampleDocuments();
+  assert.equal(examples.length, 4);
+  for (const [name, document] of examples) assert.deepEqual(validate(schema, document), [], name);
+});
+
+Deno.test("scenarioJsonSchema() accepts ${VAR} references where a pattern applies", () => {
+  const document = {
+    broker: { url: "${BROKER_URL}", password: "${IOTLOAD_PASSWORD}", keepalive: "${KEEPALIVE}" },
+    fleets: [{ name: "${TEAM}-sensors", interval: "${INTERVAL}", jitter: 0 }],
+  };
+  assert.deepEqual(validate(scenarioJsonSchema(), document), []);
+});
+
+Deno.test("scenarioJsonSchema() rejects broken documents, as the loader does", () => {
+  const schema = scenarioJsonSchema();
+  for (const [document, expected] of BROKEN) {
+    const problems = validate(schema, document);
+    assert.ok(
+      problems.some((problem) => problem.startsWith(expected)),
+      `${JSON.stringify(document)}: ${problems.join("; ") || "accepted"}`,
+    );
+    assert.throws(
+      () => parseScenarioText(JSON.stringify(document), "broken.json", {}),
+      UsageError,
+      JSON.stringify(document),
+    );
+  }
+});
