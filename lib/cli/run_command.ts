@@ -12,6 +12,7 @@ import { EXIT } from "./exit_codes.ts";
 import { executeRun } from "./execute_run.ts";
 import { parseFlags } from "./flag_parser.ts";
 import { formatRunHelp } from "./help.ts";
+import { checkHostLimits, readHostLimits } from "./host_limits.ts";
 import { listenForInterrupts } from "./interrupts.ts";
 import { RUN_FLAG_SPECS, RUN_FLAGS } from "./run_flags.ts";
 import type { TerminalIo } from "./terminal_io.ts";
@@ -53,6 +54,8 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   const thresholds = scenario.thresholds.map(parseThreshold);
   const tls = await loadTlsFiles(scenario);
   if (scenario.outPath !== null) checkWritable(scenario.outPath);
+  const limits = readHostLimits();
+  if (limits !== null) checkHostLimits(scenario, limits);
 
   const live = new LiveView({ sink: io.stderr, isTerminal: io.stderrIsTerminal, color: io.color });
   const interrupt = new AbortController();

@@ -162,6 +162,12 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     defaultText: "16",
   },
   {
+    name: "bind",
+    type: "string",
+    value: "ADDRS",
+    help: "source addresses, round-robin: 127.0.0.2,127.0.0.3 or 127.0.0.2-127.0.0.9",
+  },
+  {
     name: "workers",
     short: "w",
     type: "string",

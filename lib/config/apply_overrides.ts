@@ -1,3 +1,4 @@
+import { parseBindAddresses } from "./bind_addresses.ts";
 import { parseDurationMs } from "./duration.ts";
 import {
   DEFAULT_SCENARIO,
@@ -179,6 +180,7 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
     ackTimeoutMs: field("ack-timeout", base.ackTimeoutMs, parsePositiveDurationMs),
     maxInflight: field("max-inflight", base.maxInflight, (v, s) => parseInteger(v, s, 1, 65_535)),
     seed: field("seed", base.seed, (v, s) => parseInteger(v, s, 0, 2 ** 32 - 1)),
+    bindAddresses: field("bind", base.bindAddresses, parseBindAddresses),
     workers: field(
       "workers",
       base.workers,
@@ -254,6 +256,7 @@ export function freezeScenario(scenario: Scenario): Scenario {
     fleets: Object.freeze(scenario.fleets.map((fleet: FleetSpec) => Object.freeze({ ...fleet }))),
     stages: Object.freeze(scenario.stages.map((stage) => Object.freeze({ ...stage }))),
     thresholds: Object.freeze([...scenario.thresholds]),
+    bindAddresses: Object.freeze([...scenario.bindAddresses]),
   });
 }
 

@@ -110,6 +110,8 @@ export interface Scenario {
    * as many as the load needs, up to the cores available; default 1.
    */
   readonly workers: number;
+  /** Source addresses connections are spread over, round-robin; empty (default) lets the OS pick. */
+  readonly bindAddresses: readonly string[];
   /** Seed for identities and telemetry; default 1. */
   readonly seed: number;
   /** Run the probe subscriber that measures end-to-end latency and loss; default true. */
@@ -159,6 +161,7 @@ export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   ackTimeoutMs: 10_000,
   maxInflight: 16,
   workers: 1,
+  bindAddresses: Object.freeze([]),
   seed: 1,
   probe: true,
   probeConnections: 1,

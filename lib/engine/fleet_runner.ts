@@ -105,6 +105,8 @@ export class FleetRunner implements FleetHandle {
       onDue: (index, intendedMs) => this.#onDue(index, intendedMs),
     });
     const events = this.#connectionEvents();
+    const bind = scenario.bindAddresses;
+    const rangeStart = options.range?.start ?? 0;
     for (let index = 0; index < count; index++) {
       this.#connections.push(
         new SensorConnection(index, this.#table.clientIds[index], {
@@ -116,7 +118,7 @@ export class FleetRunner implements FleetHandle {
           connectTimeoutMs: scenario.connectTimeoutMs,
           maxInflight: scenario.maxInflight,
           events,
-        }),
+        }, bind.length === 0 ? undefined : bind[(rangeStart + index) % bind.length]),
       );
     }
   }

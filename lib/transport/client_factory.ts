@@ -49,6 +49,8 @@ export interface ClientSettings {
   readonly clientId: string;
   /** Clean session (3.1.1) / clean start (5); default true. */
   readonly clean?: boolean;
+  /** Source address of the connection; unset lets the OS pick. */
+  readonly localAddress?: string;
   /**
    * Let MQTT.js reconnect by itself every this many ms and resubscribe (for the
    * probe's few connections); default: never (sensors reconnect with backoff).
@@ -109,13 +111,21 @@ export function createMqttClient(
   if (url.protocol === "mqtt:") {
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = url.port === "" ? DEFAULT_PORTS[url.protocol] : Number(url.port);
-    return new MqttClient(() => net.createConnection({ host, port }), options);
+    const localAddress = settings.localAddress;
+    // MQTT.js ignores localAddress for mqtt:// (NOTES); a stream builder honours it.
+    return new MqttClient(() => net.createConnection({ host, port, localAddress }), options);
   }
-  return mqtt.connect(target.url, {
+  const tlsOptions: IClientOptions & { localAddress?: string } = {
     ...options,
     ca: target.tls.ca,
     cert: target.tls.cert,
     key: target.tls.key,
     rejectUnauthorized: !target.tls.insecure,
-  });
+  };
+  if (settings.localAddress !== undefined) {
+    // mqtts:// hands its options to tls.connect; ws:// and wss:// take wsOptions.
+    tlsOptions.localAddress = settings.localAddress;
+    tlsOptions.wsOptions = { localAddress: settings.localAddress };
+  }
+  return mqtt.connect(target.url, tlsOptions);
 }

@@ -65,6 +65,7 @@ const enum State {
 export class SensorConnection {
   readonly #index: number;
   readonly #clientId: string;
+  readonly #localAddress: string | undefined;
   readonly #context: ConnectionContext;
   #client: MqttClient | null = null;
   #state = State.Idle;
@@ -79,10 +80,16 @@ export class SensorConnection {
   #writableWaiter: (() => void) | null = null;
 
   /** Creates the connection object; nothing is opened until start(). */
-  constructor(index: number, clientId: string, context: ConnectionContext) {
+  constructor(
+    index: number,
+    clientId: string,
+    context: ConnectionContext,
+    localAddress?: string,
+  ) {
     this.#index = index;
     this.#clientId = clientId;
     this.#context = context;
+    this.#localAddress = localAddress;
   }
 
   /** True while the connection has an accepted CONNACK and is open. */
@@ -244,6 +251,7 @@ export class SensorConnection {
   #createClient(): MqttClient {
     const client = createMqttClient(this.#context.target, {
       clientId: this.#clientId,
+      localAddress: this.#localAddress,
     });
     client.on("connect", () => this.#onConnect());
     client.on("error", (error) => {

@@ -72,7 +72,7 @@ async function brokerSendsTakenOver(url: string): Promise<boolean> {
 
 // MQTT-3.1.4-3: the server closes the existing connection of a client id that connects
 // again; in MQTT 5 it first sends DISCONNECT with reason 0x8E "session taken over".
-Deno.test("iotload run counts sessionTakenOver when another run connects with the same client ids", async () => {
+Deno.test("iotload run counts the sessions a second run with the same client ids takes over (Mosquitto)", async () => {
   await using broker = await startMosquitto();
   const toldWhy = await brokerSendsTakenOver(broker.url);
   const summaries = await runTwoFleetsWithTheSameClientIds(broker.url);

@@ -39,6 +39,7 @@ export async function runCli(
       "--allow-read",
       "--allow-write",
       "--allow-env",
+      "--allow-run=sh",
       "--v8-flags=--optimize-for-size",
       MAIN,
       ...args,

@@ -1,0 +1,135 @@
+/**
+ * Runs the generator (`main.ts run ... --json`) as its own process with the flags
+ * `deno task load` uses, samples it from `/proc` while it runs, and collects its JSON
+ * summary.
+ *
+ * @module
+ */
+import type { Summary } from "../../lib/report/summary.ts";
+import { type ProcessSample, ProcessSampler } from "./process_sampler.ts";
+
+/** Options of {@linkcode runGenerator}. */
+export interface GeneratorRunOptions {
+  /** Broker URL given as `--url`. */
+  readonly url: string;
+  /** Flags after `main.ts run`, without `--url` and `--json`. */
+  readonly args: readonly string[];
+  /** `/proc` sampling period, in ms. */
+  readonly sampleIntervalMs: number;
+  /** Clock ticks per second of `/proc` CPU times. */
+  readonly ticksPerSec: number;
+  /** The child is killed (SIGKILL) when it runs longer than this, in ms. */
+  readonly killAfterMs: number;
+}
+
+/** What one generator process did, as it reported it and as `/proc` saw it. */
+export interface GeneratorRun {
+  /** Exit code (137 after the kill). */
+  readonly code: number;
+  /** True when the child outlived `killAfterMs` and was killed. */
+  readonly killed: boolean;
+  /** The parsed summary from stdout, or null when stdout held none. */
+  readonly summary: Summary | null;
+  /** The child's first `error:` line on stderr, or null. */
+  readonly errorLine: string | null;
+  /** `/proc` readings of the child, oldest first. */
+  readonly samples: readonly ProcessSample[];
+  /** Spawn and exit times, ms since the Unix epoch. */
+  readonly spawnedAtMs: number;
+  /** Exit time, ms since the Unix epoch. */
+  readonly exitedAtMs: number;
+}
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+/** How much of the child's stderr is kept to find its error line (characters). */
+const STDERR_KEEP_CHARS = 16_384;
+
+/** The command line of the generator for `options` (the real Deno binary, not a shim). */
+export function generatorCommand(options: Pick<GeneratorRunOptions, "url" | "args">): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    "--frozen",
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--v8-flags=--optimize-for-size",
+    MAIN,
+    "run",
+    "--url",
+    options.url,
+    ...options.args,
+    "--json",
+  ];
+}
+
+/** Spawns the generator, samples it until it exits (or is killed), and reads its summary. */
+export async function runGenerator(options: GeneratorRunOptions): Promise<GeneratorRun> {
+  const [binary, ...args] = generatorCommand(options);
+  const spawnedAtMs = Date.now();
+  const child = new Deno.Command(binary, {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const sampler = new ProcessSampler(child.pid, {
+    intervalMs: options.sampleIntervalMs,
+    ticksPerSec: options.ticksPerSec,
+  });
+  sampler.start();
+  let killed = false;
+  const killTimer = setTimeout(() => {
+    killed = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It exited in the meantime.
+    }
+  }, options.killAfterMs);
+  try {
+    const [stdout, stderr, status] = await Promise.all([
+      readAll(child.stdout),
+      readAll(child.stderr, STDERR_KEEP_CHARS),
+      child.status,
+    ]);
+    return {
+      code: status.code,
+      killed,
+      summary: parseSummary(stdout),
+      errorLine: stderr.split("\n").find((line) => line.startsWith("error:")) ?? null,
+      samples: sampler.samples,
+      spawnedAtMs,
+      exitedAtMs: Date.now(),
+    };
+  } finally {
+    clearTimeout(killTimer);
+    sampler.stop();
+  }
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>, keepChars?: number): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += decoder.decode(chunk, { stream: true });
+    // Progress lines arrive every second; only the head (where `error:` lines are) is kept.
+    if (keepChars !== undefined && text.length > keepChars) text = text.slice(0, keepChars);
+  }
+  return text + decoder.decode();
+}
+
+function parseSummary(stdout: string): Summary | null {
+  try {
+    const parsed = JSON.parse(stdout);
+    return typeof parsed === "object" && parsed !== null && "messages" in parsed
+      ? parsed as Summary
+      : null;
+  } catch {
+    return null;
+  }
+}
