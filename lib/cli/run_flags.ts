@@ -88,6 +88,13 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     defaultText: "environment",
   },
   {
+    name: "offline-buffer",
+    type: "string",
+    value: "N",
+    help: "readings a disconnected sensor keeps and sends on reconnect; 0 drops them",
+    defaultText: "0",
+  },
+  {
     name: "payload-size",
     type: "string",
     value: "BYTES",

@@ -80,6 +80,8 @@ export class FleetRunner implements FleetHandle {
   #phase: FleetPhase = "ramp-up";
   #rampDoneMs: number | null = null;
   #sending = false;
+  /** Readings kept by offline sensors of buffering fleets, oldest first. */
+  readonly #offlineBuffers = new Map<number, { intendedMs: number; body: string }[]>();
   #holdMark: HoldMark | null = null;
 
   /** Builds the fleet (identities, telemetry state, connections); opens nothing. */
@@ -208,6 +210,11 @@ export class FleetRunner implements FleetHandle {
    */
   async disconnect(timeoutMs: number): Promise<void> {
     this.stopSending();
+    // Readings still kept by offline sensors were never sent.
+    for (const buffer of this.#offlineBuffers.values()) {
+      this.#options.metrics.messages.offlineDropped += buffer.length;
+    }
+    this.#offlineBuffers.clear();
     let pending = 0;
     for (const connection of this.#connections) {
       pending += connection.takeInflight();
@@ -285,35 +292,80 @@ export class FleetRunner implements FleetHandle {
     if (!this.#options.scenario.flood) {
       metrics.histograms.lateness.recordUs((clock.nowMs() - intendedMs) * 1000);
     }
-    const connection = this.#connections[index];
-    if (!connection.isConnected) {
-      messages.offlineDropped++;
+    const body = reading === "" ? "" : `${table.identityJson[index]},${reading}`;
+    if (!this.#connections[index].isConnected) {
+      this.#keepOffline(index, fleet, intendedMs, body);
       return "offline";
     }
+    const outcome = this.#publish(index, fleet, intendedMs, body);
+    if (outcome === "backpressured") messages.backpressured++;
+    else if (outcome === "offline") messages.offlineDropped++;
+    return outcome;
+  }
+
+  /** Publishes one reading with the sensor's next seq; counts it when written. */
+  #publish(index: number, fleet: FleetSpec, intendedMs: number, body: string): PublishOutcome {
     const seq = this.#sentBySensor[index];
     const payload = buildPayload(
-      table.sensorIds[index],
+      this.#table.sensorIds[index],
       seq,
-      epochMs,
-      reading === "" ? "" : `${table.identityJson[index]},${reading}`,
+      this.#options.toEpochMs(intendedMs),
+      body,
       fleet.payloadBytes,
     );
-    const outcome = connection.publish(
-      table.topics[index],
+    const outcome = this.#connections[index].publish(
+      this.#table.topics[index],
       payload,
       fleet.qos,
       fleet.retain,
       intendedMs,
     );
     if (outcome === "sent") {
-      messages.sent++;
+      this.#options.metrics.messages.sent++;
       this.#sentBySensor[index] = seq + 1;
-    } else if (outcome === "backpressured") {
-      messages.backpressured++;
-    } else {
-      messages.offlineDropped++;
     }
     return outcome;
+  }
+
+  /**
+   * A reading due while the sensor is offline: kept for the reconnect when its fleet
+   * buffers (the oldest is dropped when the buffer is full), dropped otherwise.
+   */
+  #keepOffline(index: number, fleet: FleetSpec, intendedMs: number, body: string): void {
+    const messages = this.#options.metrics.messages;
+    if (fleet.offlineBufferSize === 0) {
+      messages.offlineDropped++;
+      return;
+    }
+    const buffer = this.#offlineBuffers.get(index) ?? [];
+    this.#offlineBuffers.set(index, buffer);
+    if (buffer.length === fleet.offlineBufferSize) {
+      buffer.shift();
+      messages.offlineDropped++;
+    }
+    buffer.push({ intendedMs, body });
+    messages.offlineBuffered++;
+  }
+
+  /**
+   * Publishes what a sensor kept while offline, oldest first, with their original
+   * times (so their latency shows how late they arrive); stops at backpressure and
+   * goes on when the socket drains.
+   */
+  #flushOffline(index: number): void {
+    const buffer = this.#offlineBuffers.get(index);
+    if (buffer === undefined) return;
+    const fleet = this.#table.fleets[this.#table.fleetOf[index]];
+    while (buffer.length > 0) {
+      const outcome = this.#publish(index, fleet, buffer[0].intendedMs, buffer[0].body);
+      if (outcome === "offline") return;
+      if (outcome === "backpressured") {
+        this.#connections[index].whenWritable(() => this.#flushOffline(index));
+        return;
+      }
+      buffer.shift();
+    }
+    this.#offlineBuffers.delete(index);
   }
 
   #settleFirstAttempt(index: number): void {
@@ -341,6 +393,7 @@ export class FleetRunner implements FleetHandle {
         metrics.recordConnected(connectUs, isReconnect);
         if (!isReconnect) this.#connectedOnceCount++;
         this.#settleFirstAttempt(index);
+        this.#flushOffline(index);
         if (scenario.flood) {
           if (this.#sending) this.#pump(index);
         } else if (!isReconnect && this.#sending) {

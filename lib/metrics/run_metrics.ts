@@ -12,8 +12,10 @@ export interface MessageCounts {
   failed: number;
   /** Sends skipped because the socket needed drain or the in-flight window was full. */
   backpressured: number;
-  /** Sends skipped because the sensor was not connected at its intended time. */
+  /** Sends skipped because the sensor was offline (or its offline buffer overflowed). */
   offlineDropped: number;
+  /** Readings kept while offline (fleets with an offline buffer); each is later sent or dropped. */
+  offlineBuffered: number;
   /** Distinct messages the probe received. */
   received: number;
   /** Messages sent but never received by the probe (after the drain period). */
@@ -91,6 +93,7 @@ export class RunMetrics {
     failed: 0,
     backpressured: 0,
     offlineDropped: 0,
+    offlineBuffered: 0,
     received: 0,
     lost: 0,
     duplicates: 0,

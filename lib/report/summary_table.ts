@@ -137,6 +137,13 @@ function formatMessages(summary: Summary, color: boolean): string[] {
     { label: "failed", value: formatCount(m.failed) },
     { label: "backpressured", value: formatCount(m.backpressured) },
     { label: "offline-dropped", value: formatCount(m.offlineDropped) },
+    ...(m.offlineBuffered > 0
+      ? [{
+        label: "offline-kept",
+        value: formatCount(m.offlineBuffered),
+        note: "(kept while offline, then sent or dropped)",
+      }]
+      : []),
     { label: "received", value: probed(m.received) },
     { label: "lost", value: probed(m.lost) },
     { label: "duplicates", value: probed(m.duplicates) },

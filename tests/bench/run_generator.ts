@@ -42,7 +42,7 @@ export interface GeneratorRun {
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
-/** How much of the child's stderr is kept to find its error line (characters). */
+/** How much of the end of the child's stderr is kept to find its error line (characters). */
 const STDERR_KEEP_CHARS = 16_384;
 
 /** The command line of the generator for `options` (the real Deno binary, not a shim). */
@@ -117,8 +117,8 @@ async function readAll(stream: ReadableStream<Uint8Array>, keepChars?: number): 
   let text = "";
   for await (const chunk of stream) {
     text += decoder.decode(chunk, { stream: true });
-    // Progress lines arrive every second; only the head (where `error:` lines are) is kept.
-    if (keepChars !== undefined && text.length > keepChars) text = text.slice(0, keepChars);
+    // Progress lines arrive every second; `error:` lines come last, so the tail is kept.
+    if (keepChars !== undefined && text.length > keepChars) text = text.slice(-keepChars);
   }
   return text + decoder.decode();
 }

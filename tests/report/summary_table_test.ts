@@ -48,6 +48,7 @@ function summaryFixture(overrides: Partial<Summary> = {}): Summary {
       failed: 50,
       backpressured: 200,
       offlineDropped: 100,
+      offlineBuffered: 0,
       received: 119_690,
       lost: 10,
       duplicates: 0,

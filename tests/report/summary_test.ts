@@ -129,6 +129,7 @@ Deno.test("buildSummary() copies every message counter", () => {
     failed: 0,
     backpressured: 4,
     offlineDropped: 0,
+    offlineBuffered: 0,
     received: 1_470,
     lost: 30,
     duplicates: 2,
