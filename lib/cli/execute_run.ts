@@ -10,6 +10,7 @@ import type { TlsFiles } from "../config/tls_files.ts";
 import { type Clock, SYSTEM_CLOCK } from "../engine/clock.ts";
 import type { FleetHandle } from "../engine/fleet_handle.ts";
 import { FleetRunner } from "../engine/fleet_runner.ts";
+import { stagesDurationMs } from "../engine/stage_plan.ts";
 import { resolveWorkerCount } from "../engine/worker_count.ts";
 import { WorkerFleet } from "../engine/worker_fleet.ts";
 import { topicFiltersFor } from "../engine/sensor_table.ts";
@@ -114,6 +115,10 @@ async function runAgainst(
       connectTimeoutMs: scenario.connectTimeoutMs,
     })
     : null;
+  // Stages set the run's length; otherwise --duration counts from the end of ramp-up.
+  const durationMs = scenario.stages.length > 0
+    ? stagesDurationMs(scenario.stages)
+    : scenario.durationMs;
   const workers = resolveWorkerCount(scenario, navigator.hardwareConcurrency);
   let workerFailure: string | null = null;
   const fleet: FleetHandle = workers === 1
@@ -206,18 +211,21 @@ async function runAgainst(
       function tick() {
         tickTimer = clock.setTimer(tick, TICK_MS);
         const nowMs = clock.nowMs();
-        const point = metrics.closeSecond(Math.round((nowMs - runStartMs) / 1000));
+        const point = metrics.closeSecond(Math.round((nowMs - runStartMs) / 1000), fleet.stage);
         fleet.expireInflight();
         if (hold.startMs === null && fleet.rampDoneMs !== null) {
           hold.startMs = nowMs;
           fleet.markHold();
           hold.received = metrics.messages.received;
-          if (scenario.durationMs > 0) durationTimer = clock.setTimer(finish, scenario.durationMs);
+          if (durationMs > 0) durationTimer = clock.setTimer(finish, durationMs);
         }
         context.live.update({
           phase: fleet.phase,
           elapsedMs: nowMs - runStartMs,
-          durationMs: scenario.durationMs,
+          durationMs,
+          stage: scenario.stages.length === 0
+            ? undefined
+            : `${Math.min(fleet.stage, scenario.stages.length)}/${scenario.stages.length}`,
           phaseElapsedMs: hold.startMs === null ? nowMs - runStartMs : nowMs - hold.startMs,
           sensors,
           settled: fleet.settledCount,

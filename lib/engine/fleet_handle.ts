@@ -22,6 +22,8 @@ export interface FleetHandle {
   readonly connectedOnceCount: number;
   /** Clock time when every sensor's first attempt had settled; null before. */
   readonly rampDoneMs: number | null;
+  /** 1-based number of the current stage; 0 when the scenario has no stages. */
+  readonly stage: number;
   /** QoS 1/2 publishes waiting for acknowledgement. */
   readonly inflightCount: number;
   /** Notes the sent and acked counts now: the start of the window rates are measured over. */

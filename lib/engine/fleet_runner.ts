@@ -14,7 +14,13 @@ import {
 import type { Clock } from "./clock.ts";
 import type { FleetHandle, HoldMark } from "./fleet_handle.ts";
 import { type SensorRange, SensorTable } from "./sensor_table.ts";
+import { stagePositionAt } from "./stage_plan.ts";
 import { spreadFirstDueMs, TimingWheel } from "./timing_wheel.ts";
+
+/** How often a staged run checks the stage plan, in ms. */
+const STAGE_CHECK_MS = 100;
+/** How long a sensor switched off by a stage may take to disconnect, in ms. */
+const STAGE_DISCONNECT_TIMEOUT_MS = 2_000;
 
 /** Padded payloads smaller than this many bytes carry no reading (it would not fit). */
 const MIN_PAYLOAD_WITH_READING = 160;
@@ -80,6 +86,9 @@ export class FleetRunner implements FleetHandle {
   #phase: FleetPhase = "ramp-up";
   #rampDoneMs: number | null = null;
   #sending = false;
+  #stage = 0;
+  #active = 0;
+  #stageTimer: number | undefined;
   /** Readings kept by offline sensors of buffering fleets, oldest first. */
   readonly #offlineBuffers = new Map<number, { intendedMs: number; body: string }[]>();
   #holdMark: HoldMark | null = null;
@@ -181,11 +190,53 @@ export class FleetRunner implements FleetHandle {
     return this.#holdMark;
   }
 
-  /** Starts connecting every sensor (paced by the gate) and the scheduler. */
+  /** 1-based number of the current stage; 0 when the scenario has no stages. */
+  get stage(): number {
+    return this.#stage;
+  }
+
+  /**
+   * Starts the scheduler and connects the sensors (paced by the gate): all of them,
+   * or as many as the current stage asks for, checked every 100 ms.
+   */
   start(): void {
     this.#sending = true;
     this.#wheel.start();
-    for (const connection of this.#connections) connection.start();
+    const { scenario, clock } = this.#options;
+    if (scenario.stages.length === 0) {
+      for (const connection of this.#connections) connection.start();
+      return;
+    }
+    // A staged run has no separate ramp-up: the stages are the run.
+    this.#rampDoneMs = clock.nowMs();
+    this.#phase = "running";
+    const startMs = clock.nowMs();
+    const follow = () => {
+      this.#followStages(clock.nowMs() - startMs);
+      this.#stageTimer = clock.setTimer(follow, STAGE_CHECK_MS);
+    };
+    follow();
+  }
+
+  /** Connects or disconnects sensors, in index order, to match the stage plan. */
+  #followStages(elapsedMs: number): void {
+    const { stage, targetSensors } = stagePositionAt(this.#options.scenario.stages, elapsedMs);
+    this.#stage = stage;
+    const rangeStart = this.#options.range?.start ?? 0;
+    const wanted = Math.min(Math.max(0, targetSensors - rangeStart), this.#connections.length);
+    while (this.#active < wanted) {
+      this.#connections[this.#active++].start();
+    }
+    while (this.#active > wanted) {
+      const index = --this.#active;
+      const connection = this.#connections[index];
+      // A sensor switched off by the plan is not a lost connection: no error, no reconnect.
+      if (connection.isConnected) this.#options.metrics.connections.connected--;
+      this.#wheel.remove(index);
+      this.#options.metrics.messages.offlineDropped += this.#offlineBuffers.get(index)?.length ?? 0;
+      this.#offlineBuffers.delete(index);
+      void connection.stop(STAGE_DISCONNECT_TIMEOUT_MS);
+    }
   }
 
   /** Fails QoS 1/2 publishes older than the ack timeout; call about once a second. */
@@ -198,6 +249,8 @@ export class FleetRunner implements FleetHandle {
 
   /** Stops scheduling sends (the run's duration is over or it was interrupted). */
   stopSending(): void {
+    if (this.#stageTimer !== undefined) this.#options.clock.clearTimer(this.#stageTimer);
+    this.#stageTimer = undefined;
     this.#sending = false;
     this.#wheel.stop();
     this.#gate.close();
@@ -396,7 +449,7 @@ export class FleetRunner implements FleetHandle {
         this.#flushOffline(index);
         if (scenario.flood) {
           if (this.#sending) this.#pump(index);
-        } else if (!isReconnect && this.#sending) {
+        } else if (this.#sending && !this.#wheel.has(index)) {
           // The schedule starts at the first connect, spread over one interval.
           const intervalMs = this.#table.fleets[this.#table.fleetOf[index]].intervalMs;
           const firstDueMs = spreadFirstDueMs(

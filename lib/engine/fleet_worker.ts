@@ -33,6 +33,7 @@ function state(runner: FleetRunner): FleetWorkerState {
     connectedOnceCount: runner.connectedOnceCount,
     rampDone: runner.rampDoneMs !== null,
     inflightCount: runner.inflightCount,
+    stage: runner.stage,
     topConnectError: runner.mostCommonConnectError(),
     holdMark: runner.holdMark(),
   };

@@ -66,6 +66,11 @@ export class WorkerFleet implements FleetHandle {
     return this.#rampDoneMs;
   }
 
+  /** The stage the most advanced worker is in (workers follow one plan). */
+  get stage(): number {
+    return Math.max(0, ...this.#states.map((state) => state?.stage ?? 0));
+  }
+
   /** Unacknowledged QoS 1/2 publishes, as of the workers' last report. */
   get inflightCount(): number {
     return this.#sum((state) => state.inflightCount);

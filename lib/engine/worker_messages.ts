@@ -27,6 +27,7 @@ export interface FleetWorkerState {
   readonly connectedOnceCount: number;
   readonly rampDone: boolean;
   readonly inflightCount: number;
+  readonly stage: number;
   readonly topConnectError: ClassifiedError | null;
   /** Counts when the main thread marked the hold start; null before. */
   readonly holdMark: HoldMark | null;

@@ -62,6 +62,8 @@ export interface TimelinePoint {
   ackP99Ms: number;
   /** p99 end-to-end latency of the second, in ms (0 when none). */
   e2eP99Ms: number;
+  /** Stage (1-based) at the end of the second; 0 when the scenario has no stages. */
+  stage: number;
 }
 
 /** The latency histograms of a run, all in microseconds. */
@@ -189,7 +191,7 @@ export class RunMetrics {
   }
 
   /** Closes the current second: appends its timeline point (deltas since the last one). */
-  closeSecond(tSec: number): TimelinePoint {
+  closeSecond(tSec: number, stage = 0): TimelinePoint {
     const m = this.messages;
     const point: TimelinePoint = {
       t: tSec,
@@ -200,6 +202,7 @@ export class RunMetrics {
       errors: this.errorCount - this.#last.errors,
       ackP99Ms: roundMs(this.#secondAck.percentileUs(99)),
       e2eP99Ms: roundMs(this.#secondE2e.percentileUs(99)),
+      stage,
     };
     this.#last = {
       sent: m.sent,

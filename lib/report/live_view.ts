@@ -27,6 +27,8 @@ export interface LiveState {
   point: TimelinePoint;
   /** Errors counted since the run started. */
   errorsTotal: number;
+  /** Current stage as "2/3" when the scenario has stages; absent otherwise. */
+  stage?: string;
 }
 
 /** Where the live view writes; a terminal or a log, both take text. */
@@ -99,6 +101,7 @@ export function formatLiveLine(
     paint(state.phase.padEnd(PHASE_WIDTH), PHASE_STYLE[state.phase], color),
     ...formatProgress(state, options.barWidth ?? DEFAULT_BAR_WIDTH),
     formatElapsed(state.elapsedMs),
+    ...(state.stage === undefined ? [] : [`stage ${state.stage}`]),
   ];
   const errors = `err ${formatCount(state.errorsTotal)}`;
   return [

@@ -102,9 +102,10 @@ export class SensorConnection {
     return this.#inflight?.size ?? 0;
   }
 
-  /** Queues the first connect attempt at the gate. */
+  /** Queues a connect attempt at the gate: the first, or the first after stop(). */
   start(): void {
-    if (this.#state !== State.Idle) return;
+    if (this.#state !== State.Idle && this.#state !== State.Stopped) return;
+    this.#attempt = 0;
     this.#requestAttempt();
   }
 

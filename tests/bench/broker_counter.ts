@@ -109,7 +109,7 @@ export class BrokerCounter {
 
   async #refreshAfter(afterMs: number, timeoutMs: number): Promise<boolean> {
     if (this.#lastRefreshMs > afterMs) return true;
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await new Promise<void>((resolve) => {
       this.#onRefresh.push(resolve);
       timer = setTimeout(resolve, Math.max(0, timeoutMs));

@@ -34,7 +34,7 @@ export class ProcessSampler {
   readonly samples: ProcessSample[] = [];
   readonly #pid: number;
   readonly #options: ProcessSamplerOptions;
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
 
   /** Prepares a sampler for process `pid`; nothing is read before `start()`. */

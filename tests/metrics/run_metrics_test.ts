@@ -135,7 +135,7 @@ Deno.test("RunMetrics.closeSecond() returns per-second deltas, not totals", () =
   const first = metrics.closeSecond(1);
   assert.deepEqual(
     { ...first, ackP99Ms: 0, e2eP99Ms: 0 },
-    { t: 1, connected: 2, sent: 100, acked: 40, received: 90, errors: 3, ackP99Ms: 0, e2eP99Ms: 0 },
+    { t: 1, connected: 2, sent: 100, acked: 40, received: 90, errors: 3, ackP99Ms: 0, e2eP99Ms: 0, stage: 0 },
   );
 
   metrics.recordDisconnected();
@@ -160,6 +160,7 @@ Deno.test("RunMetrics.closeSecond() returns per-second deltas, not totals", () =
     errors: 0,
     ackP99Ms: 0,
     e2eP99Ms: 0,
+    stage: 0,
   });
   assert.deepEqual(metrics.timeline, [first, second, third]);
   assert.equal(metrics.messages.sent, 130, "totals are not reset");

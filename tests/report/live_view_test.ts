@@ -36,6 +36,7 @@ function liveState(overrides: Partial<LiveState> = {}): LiveState {
       errors: 1,
       ackP99Ms: 4.2,
       e2eP99Ms: 12.3,
+      stage: 0,
     },
     errorsTotal: 12,
     ...overrides,

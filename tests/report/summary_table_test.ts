@@ -80,6 +80,7 @@ function summaryFixture(overrides: Partial<Summary> = {}): Summary {
         errors: 0,
         ackP99Ms: 12,
         e2eP99Ms: 15,
+        stage: 0,
       },
     ],
     errorSamples: ["connectRefused: connect ECONNREFUSED 127.0.0.1:1883"],

@@ -228,6 +228,7 @@ Deno.test("buildSummary() copies the timeline points with every field", () => {
       "errors",
       "received",
       "sent",
+      "stage",
       "t",
     ]);
   }
