@@ -86,6 +86,8 @@ async function runAgainst(
     keepaliveSec: scenario.keepaliveSec,
     username: scenario.username,
     password: scenario.password,
+    cleanStart: scenario.cleanStart,
+    sessionExpirySec: scenario.sessionExpirySec,
     tls: { ...context.tls, insecure: scenario.insecure },
     keepaliveTimer: createSharedIntervalTimer(),
     // With QoS 0 only, no store ever holds a message: one pair serves every connection.

@@ -86,6 +86,8 @@ export class ProbeSubscriber {
     const { target, qos, clientIdPrefix, connectTimeoutMs } = this.#options;
     const client = createMqttClient(target, {
       clientId: `${clientIdPrefix}-${index}`,
+      // The probe's client ids are new every run: a kept session would only linger.
+      clean: true,
       reconnectPeriodMs: 1_000,
     });
     this.#clients.push(client);

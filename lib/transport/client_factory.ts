@@ -27,6 +27,10 @@ export interface BrokerTarget {
   readonly username?: string;
   /** MQTT password. */
   readonly password?: string;
+  /** Clean session (3.1.1) / clean start (5). */
+  readonly cleanStart: boolean;
+  /** MQTT 5 session expiry interval, in seconds; 0 ends the session with the connection. */
+  readonly sessionExpirySec: number;
   /** TLS material for mqtts:// and wss://. */
   readonly tls: TlsMaterial;
   /** One keepalive timer shared by every connection (see shared_interval_timer.ts). */
@@ -47,7 +51,7 @@ export interface MessageStores {
 export interface ClientSettings {
   /** MQTT client identifier (MQTT-3.1.3-3). */
   readonly clientId: string;
-  /** Clean session (3.1.1) / clean start (5); default true. */
+  /** Clean session (3.1.1) / clean start (5) for this connection; default: the target's. */
   readonly clean?: boolean;
   /** Source address of the connection; unset lets the OS pick. */
   readonly localAddress?: string;
@@ -89,7 +93,11 @@ export function createMqttClient(
     clientId: settings.clientId,
     protocolVersion: target.protocolVersion,
     keepalive: target.keepaliveSec,
-    clean: settings.clean ?? true,
+    clean: settings.clean ?? target.cleanStart,
+    // MQTT-3.1.2-11: session expiry is a v5 CONNECT property; 3.1.1 has none.
+    properties: target.protocolVersion === 5 && target.sessionExpirySec > 0
+      ? { sessionExpiryInterval: target.sessionExpirySec }
+      : undefined,
     username: target.username ??
       (url.username === "" ? undefined : decodeURIComponent(url.username)),
     password: target.password ??
