@@ -8,6 +8,7 @@ import {
 } from "../config/scenario.ts";
 import type { TlsFiles } from "../config/tls_files.ts";
 import { type Clock, SYSTEM_CLOCK } from "../engine/clock.ts";
+import { Commander } from "../engine/commander.ts";
 import type { FleetHandle } from "../engine/fleet_handle.ts";
 import { FleetRunner } from "../engine/fleet_runner.ts";
 import { stagesDurationMs } from "../engine/stage_plan.ts";
@@ -134,6 +135,18 @@ async function runAgainst(
       onFailure: (message) => workerFailure ??= message,
     });
 
+  const commander = scenario.commandRatePerSec > 0
+    ? new Commander({
+      scenario,
+      target,
+      metrics,
+      clock,
+      random: Math.random,
+      epochNowMs: () => toEpochMs(clock.nowMs()),
+      clientId: `iotload-commander-${crypto.randomUUID().slice(0, 8)}`,
+    })
+    : null;
+
   const summarise = (): Summary => {
     const endMs = clock.nowMs();
     const holdEndMs = hold.startMs === null ? endMs : (hold.endMs || endMs);
@@ -141,7 +154,7 @@ async function runAgainst(
       version: context.version,
       startedAtMs,
       endedAtMs: Date.now(),
-      interrupted,
+      interrupted: interrupted || context.interrupt.aborted,
       aborted: abortReason === null ? null : abortReason.message,
       broker: { url: redactUrl(url), embedded },
       config: redactScenario(scenario),
@@ -168,22 +181,26 @@ async function runAgainst(
         return { summary: summarise(), abortReason };
       }
     }
+    await commander?.connect();
     fleet.start();
     await holdUntilDone();
     fleet.stopSending();
+    commander?.stopSending();
     if (workerFailure !== null) throw new Error(workerFailure);
     hold.endMs = clock.nowMs();
     if (abortReason === null) {
       const probeDrainMs = probe === null ? 0 : scenario.drainMs;
       await drain(interrupted ? Math.min(probeDrainMs, INTERRUPTED_DRAIN_MS) : probeDrainMs);
     }
+    // Workers report what each sensor sent when they disconnect: reconcile after.
+    await fleet.disconnect(DISCONNECT_TIMEOUT_MS);
     if (probe !== null) {
       const totals = probe.ledger.totals(fleet.sentBySensor());
       metrics.messages.lost = totals.lost;
     }
     await Promise.all([
-      fleet.disconnect(DISCONNECT_TIMEOUT_MS),
       probe?.stop(DISCONNECT_TIMEOUT_MS),
+      commander?.stop(DISCONNECT_TIMEOUT_MS),
     ]);
     return { summary: summarise(), abortReason };
   } finally {
@@ -215,9 +232,11 @@ async function runAgainst(
         const nowMs = clock.nowMs();
         const point = metrics.closeSecond(Math.round((nowMs - runStartMs) / 1000), fleet.stage);
         fleet.expireInflight();
+        commander?.expire();
         if (hold.startMs === null && fleet.rampDoneMs !== null) {
           hold.startMs = nowMs;
           fleet.markHold();
+          commander?.startSending();
           hold.received = metrics.messages.received;
           if (durationMs > 0) durationTimer = clock.setTimer(finish, durationMs);
         }
@@ -256,13 +275,21 @@ async function runAgainst(
       { category: "connectTimeout", message: "no sensor could connect" };
   }
 
-  /** Waits `drainMs` for the probe and, within the ack timeout, for pending acks. */
+  /**
+   * Waits `drainMs` for the probe and, within the ack timeout, for pending acks; an
+   * interrupt during the drain cuts both short.
+   */
   async function drain(drainMs: number): Promise<void> {
-    const deadlineMs = clock.nowMs() + drainMs;
-    const ackDeadlineMs = clock.nowMs() +
+    let deadlineMs = clock.nowMs() + drainMs;
+    let ackDeadlineMs = clock.nowMs() +
       (interrupted ? INTERRUPTED_DRAIN_MS : scenario.ackTimeoutMs);
     while (true) {
       const nowMs = clock.nowMs();
+      if (context.interrupt.aborted && !interrupted) {
+        interrupted = true;
+        deadlineMs = Math.min(deadlineMs, nowMs + INTERRUPTED_DRAIN_MS);
+        ackDeadlineMs = Math.min(ackDeadlineMs, nowMs + INTERRUPTED_DRAIN_MS);
+      }
       const acksPending = fleet.inflightCount > 0 && nowMs < ackDeadlineMs;
       if (nowMs >= deadlineMs && !acksPending) return;
       await new Promise((resolve) => clock.setTimer(() => resolve(undefined), 50));

@@ -219,7 +219,7 @@ export function crossCheck(scenario: Scenario): string[] {
   if ((scenario.certPath === undefined) !== (scenario.keyPath === undefined)) {
     problems.push("--cert and --key must be given together");
   }
-  for (const fleet of scenario.fleets) {
+  for (const [index, fleet] of scenario.fleets.entries()) {
     if (fleet.count > 1 && !/\{(id|index)\}/.test(fleet.clientIdTemplate)) {
       // MQTT-3.1.4-2: a second connection with the same client id takes the first one over.
       problems.push(
@@ -231,6 +231,43 @@ export function crossCheck(scenario: Scenario): string[] {
     if (fleet.jitterMs >= fleet.intervalMs) {
       problems.push(`--jitter: must be shorter than the interval (${fleet.intervalMs} ms)`);
     }
+    const fleetPath = `fleets[${index}]`;
+    const perSensorTopics = [
+      ["status.topic", fleet.statusTopicTemplate],
+      ["commands.topic", fleet.commandTopicTemplate],
+    ] as const;
+    for (const [key, template] of perSensorTopics) {
+      if (template !== null && fleet.count > 1 && !/\{(id|index)\}/.test(template)) {
+        // Every sensor's birth message or last will would overwrite the others' (both are
+        // retained), and a command would reach the whole fleet.
+        problems.push(
+          `${fleetPath}.${key}: ${
+            JSON.stringify(template)
+          } gives every sensor the same topic; add {id}`,
+        );
+      }
+    }
+    const mqtt5Keys = [
+      Object.keys(fleet.userProperties).length > 0 ? "userProperties" : "",
+      fleet.messageExpirySec > 0 ? "messageExpiry" : "",
+      fleet.contentType !== null ? "contentType" : "",
+      fleet.topicAlias ? "topicAlias" : "",
+    ].filter((key) => key !== "");
+    if (mqtt5Keys.length > 0 && scenario.protocolVersion === 4) {
+      // MQTT 3.1.1 PUBLISH packets have no properties (MQTT 5 section 3.3.2.3 adds them).
+      const embedded = scenario.url === null
+        ? "; the embedded broker speaks MQTT 3.1.1 only; give --url"
+        : "";
+      problems.push(
+        `${fleetPath}.mqtt5: needs broker.protocolVersion 5 for ${mqtt5Keys.join(", ")}${embedded}`,
+      );
+    }
+  }
+  if (
+    scenario.commandRatePerSec > 0 &&
+    scenario.fleets.every((fleet) => fleet.commandTopicTemplate === null)
+  ) {
+    problems.push("run.commandRate: no fleet takes commands; give a fleet commands.topic");
   }
   if (scenario.fleets.length > 1) {
     const clientIds = scenario.fleets.map((fleet) => fleet.clientIdTemplate);

@@ -24,7 +24,8 @@ const VARIABLE_REFERENCE = "\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}";
 
 /**
  * The JSON Schema of a scenario file: every section and field with its description,
- * default, type, range, enum or pattern; unknown keys are rejected.
+ * default, type, range, enum or pattern; unknown keys are rejected, except in the
+ * name-to-string maps (`userProperties`) whose names are the user's.
  *
  * Patterns also admit strings with a `${VAR}` reference, which the loader expands
  * before it checks them.
@@ -98,6 +99,8 @@ function valueSchema(type: ValueType): Record<string, unknown> {
           minimum: type.min,
           maximum: type.max,
         };
+    case "number":
+      return { type: "number", minimum: type.min, maximum: type.max };
     case "duration":
       // A bare number is allowed only as 0, the one duration YAML reads as a number.
       return type.minMs === 0
@@ -135,6 +138,12 @@ function valueSchema(type: ValueType): Record<string, unknown> {
         ...(type.minItems > 0 ? { minItems: type.minItems } : {}),
         items: valueSchema(type.item),
       };
+    case "stringMap":
+      return {
+        type: "object",
+        additionalProperties: { type: "string", minLength: 1 },
+        maxProperties: type.maxEntries,
+      };
   }
 }
 
@@ -148,7 +157,13 @@ function fileObject(fields: readonly AnyField[], record: Values): Record<string,
   const object: Record<string, unknown> = {};
   for (const field of fields) {
     if ("fields" in field) {
-      object[field.key] = fileObject(field.fields, record);
+      const group = fileObject(field.fields, record);
+      // A group without a field it requires is one the file leaves out (`commands`
+      // without a command topic); an empty group says nothing.
+      const complete = field.fields.every((item) =>
+        !("type" in item) || item.required !== true || item.key in group
+      );
+      if (complete && Object.keys(group).length > 0) object[field.key] = group;
       continue;
     }
     const value = record[field.target];

@@ -46,6 +46,31 @@ export interface FleetSpec {
    * do; 0 (default) drops them (counted as `offlineDropped`).
    */
   readonly offlineBufferSize: number;
+  /**
+   * Status topic template: when set, each sensor publishes a retained birth message
+   * (`"online":true`) there on connect and leaves a retained last will (`"online":false`)
+   * the broker delivers when the connection drops uncleanly; default null (off).
+   */
+  readonly statusTopicTemplate: string | null;
+  /** Command topic template each sensor subscribes to and answers; default null (off). */
+  readonly commandTopicTemplate: string | null;
+  /** Topic template sensors answer commands on; default `devices/{id}/responses`. */
+  readonly responseTopicTemplate: string;
+  /** MQTT 5 user properties on every telemetry publish; default none. */
+  readonly userProperties: Readonly<Record<string, string>>;
+  /** MQTT 5 message expiry interval of telemetry, in seconds; 0 (default) sets none. */
+  readonly messageExpirySec: number;
+  /** MQTT 5 content type of telemetry; default null (none). */
+  readonly contentType: string | null;
+  /** Use MQTT 5 topic aliases for telemetry (saves the topic after the first publish); default false. */
+  readonly topicAlias: boolean;
+  /**
+   * Churn: how often each sensor drops its connection uncleanly, per hour (Poisson);
+   * 0 (default) never.
+   */
+  readonly churnPerSensorPerHour: number;
+  /** How long a churned sensor stays offline before it reconnects, in ms; default 5,000. */
+  readonly churnOfflineMs: number;
 }
 
 /** A k6-style stage: move the number of connected sensors to `targetSensors` over `durationMs`. */
@@ -112,6 +137,11 @@ export interface Scenario {
   readonly workers: number;
   /** Source addresses connections are spread over, round-robin; empty (default) lets the OS pick. */
   readonly bindAddresses: readonly string[];
+  /**
+   * Commands sent per second to sensors of fleets that take commands (a random sample
+   * each time), with their round trip measured; 0 (default) sends none.
+   */
+  readonly commandRatePerSec: number;
   /** Seed for identities and telemetry; default 1. */
   readonly seed: number;
   /** Run the probe subscriber that measures end-to-end latency and loss; default true. */
@@ -141,6 +171,15 @@ export const DEFAULT_FLEET: FleetSpec = Object.freeze({
   clientIdTemplate: "iotload-{id}",
   payloadBytes: 0,
   offlineBufferSize: 0,
+  statusTopicTemplate: null,
+  commandTopicTemplate: null,
+  responseTopicTemplate: "devices/{id}/responses",
+  userProperties: Object.freeze({}),
+  messageExpirySec: 0,
+  contentType: null,
+  topicAlias: false,
+  churnPerSensorPerHour: 0,
+  churnOfflineMs: 5_000,
 });
 
 /** Defaults of every optional field, the seed's fleet: 10,000 sensors every 5 s for 60 s. */
@@ -162,6 +201,7 @@ export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   maxInflight: 16,
   workers: 1,
   bindAddresses: Object.freeze([]),
+  commandRatePerSec: 0,
   seed: 1,
   probe: true,
   probeConnections: 1,

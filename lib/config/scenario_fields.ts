@@ -52,6 +52,8 @@ export type ValueType =
     /** Words that stand for a number outside the range, e.g. `auto` for 0. */
     readonly aliases?: Readonly<Record<string, number>>;
   }
+  /** Any finite number from `min` to `max`, decimals included (`0.5`). */
+  | { readonly kind: "number"; readonly min: number; readonly max: number }
   /** A duration text (`5s`, see {@linkcode DURATION_PATTERN}), stored in ms. */
   | { readonly kind: "duration"; readonly minMs: number; readonly maxMs: number }
   /** Whole seconds, as a number (`60`) or a duration text (`60s`), stored in seconds. */
@@ -67,7 +69,9 @@ export type ValueType =
   /** A file path, resolved relative to the scenario file's folder. */
   | { readonly kind: "path" }
   /** A list of values of one type. */
-  | { readonly kind: "list"; readonly item: ValueType; readonly minItems: number };
+  | { readonly kind: "list"; readonly item: ValueType; readonly minItems: number }
+  /** An object of non-empty string keys to non-empty string values, at most `maxEntries`. */
+  | { readonly kind: "stringMap"; readonly maxEntries: number };
 
 /** A field holding one value, stored in field `target` of the record being built. */
 export interface ValueField<T> {
@@ -79,7 +83,10 @@ export interface ValueField<T> {
   readonly type: ValueType;
   /** Field of the record (`Scenario`, `FleetSpec`, `StageSpec`) the value goes into. */
   readonly target: keyof T & string;
-  /** The field must be given: it has no default. */
+  /**
+   * The field must be given: it has no default. In a group, only when the group is
+   * given (`commands` may be left out; `commands: {}` may not).
+   */
   readonly required?: boolean;
   /** The value must differ between the items of the list this field's record is in. */
   readonly unique?: boolean;
@@ -205,6 +212,85 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
       type: { kind: "integer", min: 0, max: 100_000 },
       description: "Readings kept while disconnected and sent on reconnect; 0 drops them.",
     }],
+  },
+  {
+    key: "status",
+    description: "Retained online/offline status: a birth message on connect, a last will.",
+    fields: [{
+      key: "topic",
+      target: "statusTopicTemplate",
+      type: { kind: "template", topic: true },
+      description: `Status topic template with ${TEMPLATE_HELP}; no wildcards; omit for none.`,
+    }],
+  },
+  {
+    key: "commands",
+    description: "Commands each sensor subscribes to and answers; omit for none.",
+    fields: [
+      {
+        key: "topic",
+        target: "commandTopicTemplate",
+        type: { kind: "template", topic: true },
+        required: true,
+        description: `Command topic template with ${TEMPLATE_HELP}; no wildcards.`,
+      },
+      {
+        key: "responseTopic",
+        target: "responseTopicTemplate",
+        type: { kind: "template", topic: true },
+        description: `Topic template answers go to, with ${TEMPLATE_HELP}; no wildcards.`,
+      },
+    ],
+  },
+  {
+    key: "mqtt5",
+    description: "MQTT 5 properties of telemetry publishes; need broker.protocolVersion 5.",
+    fields: [
+      {
+        key: "userProperties",
+        target: "userProperties",
+        // 32 pairs is far more than devices send; each pair goes into every publish.
+        type: { kind: "stringMap", maxEntries: 32 },
+        description: "User properties (name: value) on every telemetry publish.",
+      },
+      {
+        key: "messageExpiry",
+        target: "messageExpirySec",
+        // MQTT 5 section 3.3.2.3.3: the message expiry interval is a four-byte count of seconds.
+        type: { kind: "seconds", min: 0, max: 4_294_967_295 },
+        description: "Message expiry: whole seconds or a duration; 0 sets none.",
+      },
+      {
+        key: "contentType",
+        target: "contentType",
+        type: { kind: "string", pattern: /\S/, patternHint: 'a MIME type like "application/json"' },
+        description: "Content type of telemetry, e.g. application/json; omit for none.",
+      },
+      {
+        key: "topicAlias",
+        target: "topicAlias",
+        type: { kind: "boolean" },
+        description: "Replace the topic by a topic alias after the first publish.",
+      },
+    ],
+  },
+  {
+    key: "churn",
+    description: "Sensors that drop their connection now and then and come back.",
+    fields: [
+      {
+        key: "perSensorPerHour",
+        target: "churnPerSensorPerHour",
+        type: { kind: "number", min: 0, max: 3_600 },
+        description: "Unclean disconnects per sensor per hour, at random; 0 never.",
+      },
+      {
+        key: "offline",
+        target: "churnOfflineMs",
+        type: { kind: "duration", minMs: 0, maxMs: ONE_DAY_MS },
+        description: "How long a dropped sensor stays offline before it reconnects.",
+      },
+    ],
   },
 ];
 
@@ -364,6 +450,12 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
     target: "workers",
     type: { kind: "integer", min: 1, max: 256, aliases: { auto: 0 } },
     description: "Worker threads, one event loop each; auto picks as many as the load needs.",
+  },
+  {
+    key: "commandRate",
+    target: "commandRatePerSec",
+    type: { kind: "number", min: 0, max: 100_000 },
+    description: "Commands per second to sensors of fleets with commands; 0 sends none.",
   },
   {
     key: "seed",

@@ -249,6 +249,7 @@ function readValue(type: ValueType, raw: unknown, path: string, context: Context
     );
     return items.includes(undefined) ? undefined : items;
   }
+  if (type.kind === "stringMap") return readStringMap(type.maxEntries, raw, path, context);
   const value = typeof raw === "string" ? expandVariables(raw, path, context) : raw;
   if (value === undefined) return undefined;
   const got = describe(value, type.kind === "string" && type.secret === true);
@@ -273,6 +274,12 @@ function readValue(type: ValueType, raw: unknown, path: string, context: Context
       }
       return value;
     }
+    case "number":
+      if (typeof value !== "number" || !Number.isFinite(value)) return problem("expected a number");
+      if (value < type.min || value > type.max) {
+        return problem(`expected ${type.min} to ${type.max}`);
+      }
+      return value;
     case "duration": {
       const ms = readDurationMs(value);
       if (ms === undefined) {
@@ -315,6 +322,37 @@ function readValue(type: ValueType, raw: unknown, path: string, context: Context
       if (typeof value !== "string" || value === "") return problem("expected a file path");
       return isAbsolute(value) ? value : join(context.baseDir, value);
   }
+}
+
+/** Reads names to non-empty strings; undefined (with problems recorded) if any is invalid. */
+function readStringMap(
+  maxEntries: number,
+  raw: unknown,
+  path: string,
+  context: Context,
+): Readonly<Record<string, string>> | undefined {
+  if (!isPlainObject(raw)) {
+    return fail(
+      context,
+      path,
+      `expected an object of names to strings, got ${describe(raw, false)}`,
+    );
+  }
+  const entries = Object.entries(raw);
+  if (entries.length > maxEntries) {
+    return fail(context, path, `expected at most ${maxEntries} entries, got ${entries.length}`);
+  }
+  const read = entries.map(([key, item]): [string, string] | undefined => {
+    const itemPath = keyPath(path, key);
+    if (key === "") return fail(context, itemPath, "expected a non-empty name");
+    const value = typeof item === "string" ? expandVariables(item, itemPath, context) : item;
+    if (value === undefined) return undefined;
+    if (typeof value === "string" && value !== "") return [key, value];
+    return fail(context, itemPath, `expected a non-empty string, got ${describe(value, false)}`);
+  });
+  if (read.includes(undefined)) return undefined;
+  // fromEntries defines each name as an own field, so even "__proto__" stays a name.
+  return Object.freeze(Object.fromEntries(read as [string, string][]));
 }
 
 function readDurationMs(value: unknown): number | undefined {

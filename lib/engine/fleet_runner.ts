@@ -8,6 +8,7 @@ import { buildPayload } from "../transport/envelope.ts";
 import type { ClassifiedError, ErrorCategory } from "../transport/error_category.ts";
 import {
   type ConnectionEvents,
+  type PublishOptions,
   type PublishOutcome,
   SensorConnection,
 } from "../transport/sensor_connection.ts";
@@ -15,7 +16,24 @@ import type { Clock } from "./clock.ts";
 import type { FleetHandle, HoldMark } from "./fleet_handle.ts";
 import { type SensorRange, SensorTable } from "./sensor_table.ts";
 import { stagePositionAt } from "./stage_plan.ts";
+import { deviceHooksFor } from "./device_hooks.ts";
 import { spreadFirstDueMs, TimingWheel } from "./timing_wheel.ts";
+
+/** How often churn is rolled for each connected sensor, in ms. */
+const CHURN_CHECK_MS = 1_000;
+
+/** How a fleet's telemetry goes out: QoS, retain flag and its MQTT 5 properties. */
+function publishOptionsFor(fleet: FleetSpec): PublishOptions {
+  const properties: NonNullable<PublishOptions["properties"]> = {};
+  if (Object.keys(fleet.userProperties).length > 0) {
+    properties.userProperties = { ...fleet.userProperties };
+  }
+  if (fleet.messageExpirySec > 0) properties.messageExpiryInterval = fleet.messageExpirySec;
+  if (fleet.contentType !== null) properties.contentType = fleet.contentType;
+  return Object.keys(properties).length === 0
+    ? { qos: fleet.qos, retain: fleet.retain }
+    : { qos: fleet.qos, retain: fleet.retain, properties };
+}
 
 /** How often a staged run checks the stage plan, in ms. */
 const STAGE_CHECK_MS = 100;
@@ -30,7 +48,7 @@ const FLOOD_BATCH = 64;
 
 const PUBLISH_FAILURES: Partial<Record<ErrorCategory, string>> = {
   ackTimeout: "no acknowledgement within the ack timeout",
-  disconnected: "connection lost before the acknowledgement",
+  inflightLost: "connection lost before the acknowledgement",
   publishFailed: "publish refused",
 };
 
@@ -86,6 +104,9 @@ export class FleetRunner implements FleetHandle {
   #phase: FleetPhase = "ramp-up";
   #rampDoneMs: number | null = null;
   #sending = false;
+  /** How each fleet's telemetry is published (QoS, retain, MQTT 5 properties). */
+  readonly #publishOptions: readonly PublishOptions[];
+  #churnTimer: number | undefined;
   #stage = 0;
   #active = 0;
   #stageTimer: number | undefined;
@@ -118,18 +139,27 @@ export class FleetRunner implements FleetHandle {
     const events = this.#connectionEvents();
     const bind = scenario.bindAddresses;
     const rangeStart = options.range?.start ?? 0;
+    const context = {
+      target: options.target,
+      gate: this.#gate,
+      clock,
+      backoff: DEFAULT_BACKOFF,
+      random: options.random,
+      connectTimeoutMs: scenario.connectTimeoutMs,
+      maxInflight: scenario.maxInflight,
+      events,
+    };
+    const hooks = scenario.fleets.map((fleet) => deviceHooksFor(this.#table, fleet));
+    this.#publishOptions = scenario.fleets.map(publishOptionsFor);
     for (let index = 0; index < count; index++) {
       this.#connections.push(
-        new SensorConnection(index, this.#table.clientIds[index], {
-          target: options.target,
-          gate: this.#gate,
-          clock,
-          backoff: DEFAULT_BACKOFF,
-          random: options.random,
-          connectTimeoutMs: scenario.connectTimeoutMs,
-          maxInflight: scenario.maxInflight,
-          events,
-        }, bind.length === 0 ? undefined : bind[(rangeStart + index) % bind.length]),
+        new SensorConnection(
+          index,
+          this.#table.clientIds[index],
+          context,
+          bind.length === 0 ? undefined : bind[(rangeStart + index) % bind.length],
+          hooks[this.#table.fleetOf[index]],
+        ),
       );
     }
   }
@@ -203,6 +233,13 @@ export class FleetRunner implements FleetHandle {
     this.#sending = true;
     this.#wheel.start();
     const { scenario, clock } = this.#options;
+    if (scenario.fleets.some((fleet) => fleet.churnPerSensorPerHour > 0)) {
+      const churn = () => {
+        this.#rollChurn();
+        this.#churnTimer = clock.setTimer(churn, CHURN_CHECK_MS);
+      };
+      this.#churnTimer = clock.setTimer(churn, CHURN_CHECK_MS);
+    }
     if (scenario.stages.length === 0) {
       for (const connection of this.#connections) connection.start();
       return;
@@ -216,6 +253,22 @@ export class FleetRunner implements FleetHandle {
       this.#stageTimer = clock.setTimer(follow, STAGE_CHECK_MS);
     };
     follow();
+  }
+
+  /**
+   * Churn: each connected sensor of a churning fleet drops its connection with the
+   * probability its Poisson rate gives for one check interval.
+   */
+  #rollChurn(): void {
+    const table = this.#table;
+    for (let index = 0; index < this.#connections.length; index++) {
+      const fleet = table.fleets[table.fleetOf[index]];
+      if (fleet.churnPerSensorPerHour === 0 || !this.#connections[index].isConnected) continue;
+      const chance = 1 - Math.exp(-(fleet.churnPerSensorPerHour * CHURN_CHECK_MS) / 3_600_000);
+      if (this.#options.random() < chance) {
+        this.#connections[index].drop(fleet.churnOfflineMs);
+      }
+    }
   }
 
   /** Connects or disconnects sensors, in index order, to match the stage plan. */
@@ -249,8 +302,11 @@ export class FleetRunner implements FleetHandle {
 
   /** Stops scheduling sends (the run's duration is over or it was interrupted). */
   stopSending(): void {
-    if (this.#stageTimer !== undefined) this.#options.clock.clearTimer(this.#stageTimer);
+    const clock = this.#options.clock;
+    if (this.#stageTimer !== undefined) clock.clearTimer(this.#stageTimer);
+    if (this.#churnTimer !== undefined) clock.clearTimer(this.#churnTimer);
     this.#stageTimer = undefined;
+    this.#churnTimer = undefined;
     this.#sending = false;
     this.#wheel.stop();
     this.#gate.close();
@@ -369,8 +425,7 @@ export class FleetRunner implements FleetHandle {
     const outcome = this.#connections[index].publish(
       this.#table.topics[index],
       payload,
-      fleet.qos,
-      fleet.retain,
+      this.#publishOptions[this.#table.fleetOf[index]],
       intendedMs,
     );
     if (outcome === "sent") {
@@ -442,8 +497,8 @@ export class FleetRunner implements FleetHandle {
       );
     };
     return {
-      connected: (index, connectUs, isReconnect) => {
-        metrics.recordConnected(connectUs, isReconnect);
+      connected: (index, connectUs, isReconnect, offlineUs) => {
+        metrics.recordConnected(connectUs, isReconnect, offlineUs);
         if (!isReconnect) this.#connectedOnceCount++;
         this.#settleFirstAttempt(index);
         this.#flushOffline(index);
@@ -472,6 +527,7 @@ export class FleetRunner implements FleetHandle {
         metrics.recordDisconnected();
         metrics.recordError(error.category, error.message);
       },
+      churned: () => metrics.recordChurned(),
       acked: (_index, intendedMs) => {
         metrics.recordAck((clock.nowMs() - intendedMs) * 1000);
       },

@@ -45,6 +45,8 @@ export class SensorTable {
   readonly states: unknown[] = [];
   /** Device profile of each fleet. */
   readonly profiles: readonly DeviceProfile[];
+  readonly #idWidth: number;
+  readonly #rangeStart: number;
 
   /**
    * Builds the table for `range` (default: every sensor); identities come from faker,
@@ -58,6 +60,8 @@ export class SensorTable {
     this.fleetOf = new Uint16Array(this.count);
     this.profiles = scenario.fleets.map((fleet) => profileFor(fleet.profile));
     const idWidth = idWidthFor(total);
+    this.#idWidth = idWidth;
+    this.#rangeStart = start;
     let fleetStart = 0;
     scenario.fleets.forEach((fleet, fleetIndex) => {
       const topic = compileTopicTemplate(withFleetName(fleet.topicTemplate, fleet), "topic");
@@ -76,6 +80,16 @@ export class SensorTable {
       }
     });
   }
+
+  /**
+   * A topic template of `fleet` as a function of a sensor's local index (`{id}` and
+   * `{index}` global as everywhere, `{fleet}` the fleet's name); rendered on demand, so
+   * nothing is stored per sensor.
+   */
+  renderer(template: string, fleet: FleetSpec): (localIndex: number) => string {
+    const render = compileTopicTemplate(withFleetName(template, fleet), "topic");
+    return (localIndex) => render(this.#rangeStart + localIndex, this.#idWidth);
+  }
 }
 
 /** The subscription filters that cover every fleet's topics, without repeats. */
@@ -86,7 +100,8 @@ export function topicFiltersFor(scenario: Scenario): string[] {
   return [...new Set(filters)];
 }
 
-function withFleetName(template: string, fleet: FleetSpec): string {
+/** A template with `{fleet}` replaced by the fleet's name. */
+export function withFleetName(template: string, fleet: FleetSpec): string {
   return template.replaceAll("{fleet}", fleet.name);
 }
 

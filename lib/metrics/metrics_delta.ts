@@ -15,6 +15,7 @@ export interface MetricsDelta {
     readonly attemptsFailed: number;
     readonly disconnects: number;
     readonly reconnects: number;
+    readonly churned: number;
   };
   /** Error counts by category. */
   readonly errors: Readonly<Record<string, number>>;
@@ -25,6 +26,7 @@ export interface MetricsDelta {
     readonly connect: string;
     readonly ack: string;
     readonly lateness: string;
+    readonly reconnect: string;
   };
 }
 
@@ -74,6 +76,7 @@ export class DeltaTaker {
         connect: encodeAndReset(h.connect),
         ack: encodeAndReset(h.ack),
         lateness: encodeAndReset(h.lateness),
+        reconnect: encodeAndReset(h.reconnect),
       },
     };
   }
@@ -89,6 +92,7 @@ export function applyDelta(metrics: RunMetrics, delta: MetricsDelta): void {
   c.attemptsFailed += delta.connections.attemptsFailed;
   c.disconnects += delta.connections.disconnects;
   c.reconnects += delta.connections.reconnects;
+  c.churned += delta.connections.churned;
   // Sampled when deltas arrive: a peak inside one second between two deltas is not seen.
   if (c.connected > c.peak) c.peak = c.connected;
   for (const [category, added] of Object.entries(delta.errors)) {
@@ -102,6 +106,7 @@ export function applyDelta(metrics: RunMetrics, delta: MetricsDelta): void {
   }
   metrics.histograms.connect.merge(LatencyHistogram.decode(delta.histograms.connect));
   metrics.histograms.lateness.merge(LatencyHistogram.decode(delta.histograms.lateness));
+  metrics.histograms.reconnect.merge(LatencyHistogram.decode(delta.histograms.reconnect));
   metrics.mergeAcks(LatencyHistogram.decode(delta.histograms.ack));
 }
 
@@ -115,6 +120,7 @@ function snapshot(metrics: RunMetrics): Counters {
       attemptsFailed: c.attemptsFailed,
       disconnects: c.disconnects,
       reconnects: c.reconnects,
+      churned: c.churned,
     },
     errors: { ...metrics.errors },
     samples: metrics.errorSamples.length,

@@ -42,6 +42,18 @@ export interface ConnectionCounts {
   disconnects: number;
   /** Successful connects after a loss. */
   reconnects: number;
+  /** Connections dropped on purpose by churn (not errors). */
+  churned: number;
+}
+
+/** Command round trips (iotload's commander to a sensor and back). */
+export interface CommandCounts {
+  /** Commands published. */
+  sent: number;
+  /** Commands a sensor answered. */
+  answered: number;
+  /** Commands with no answer within the ack timeout. */
+  unanswered: number;
 }
 
 /** One second of the run, as shown in the timeline. */
@@ -76,6 +88,10 @@ export interface LatencyHistograms {
   readonly e2e: LatencyHistogram;
   /** Actual send time minus intended send time. */
   readonly lateness: LatencyHistogram;
+  /** Connection lost (or dropped by churn) to CONNACK again. */
+  readonly reconnect: LatencyHistogram;
+  /** Command published to its answer received. */
+  readonly command: LatencyHistogram;
 }
 
 /** How many distinct error messages a run keeps. */
@@ -113,7 +129,11 @@ export class RunMetrics {
     ack: new LatencyHistogram(),
     e2e: new LatencyHistogram(),
     lateness: new LatencyHistogram(),
+    reconnect: new LatencyHistogram(),
+    command: new LatencyHistogram(),
   };
+  /** Command round trips. */
+  readonly commands: CommandCounts = { sent: 0, answered: 0, unanswered: 0 };
   /** One point per second. */
   readonly timeline: TimelinePoint[] = [];
   /** Total errors counted so far. */
@@ -133,6 +153,7 @@ export class RunMetrics {
       attemptsFailed: 0,
       disconnects: 0,
       reconnects: 0,
+      churned: 0,
     };
   }
 
@@ -146,16 +167,28 @@ export class RunMetrics {
     }
   }
 
-  /** Records a successful connect that took `connectUs`. */
-  recordConnected(connectUs: number, isReconnect: boolean): void {
+  /**
+   * Records a successful connect that took `connectUs`; a reconnect also records how
+   * long the sensor was offline (`offlineUs`).
+   */
+  recordConnected(connectUs: number, isReconnect: boolean, offlineUs = 0): void {
     const connections = this.connections;
     connections.attempts++;
     connections.connected++;
     if (connections.connected > connections.peak) {
       connections.peak = connections.connected;
     }
-    if (isReconnect) connections.reconnects++;
+    if (isReconnect) {
+      connections.reconnects++;
+      this.histograms.reconnect.recordUs(offlineUs);
+    }
     this.histograms.connect.recordUs(connectUs);
+  }
+
+  /** Records a connection dropped on purpose by churn. */
+  recordChurned(): void {
+    this.connections.connected--;
+    this.connections.churned++;
   }
 
   /** Records a connect attempt that failed before CONNACK. */

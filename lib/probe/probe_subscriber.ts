@@ -95,6 +95,7 @@ export class ProbeSubscriber {
     return new Promise((resolve, reject) => {
       let lastError: ClassifiedError | null = null;
       let settled = false;
+      let connected = false;
       const fail = (error: ClassifiedError) => {
         if (settled) return;
         settled = true;
@@ -107,7 +108,9 @@ export class ProbeSubscriber {
           fail(
             lastError ?? {
               category: "connectTimeout",
-              message: `probe not subscribed within ${connectTimeoutMs} ms`,
+              message: connected
+                ? `probe: no SUBACK within ${connectTimeoutMs} ms`
+                : `no CONNACK within ${connectTimeoutMs} ms`,
             },
           ),
         connectTimeoutMs,
@@ -120,6 +123,7 @@ export class ProbeSubscriber {
       });
       // Later connects are reconnects: MQTT.js resubscribes by itself.
       client.once("connect", () => {
+        connected = true;
         client.subscribe([...filters], { qos }, (error, granted) => {
           const refused = granted?.find((grant) => grant.qos === 128);
           if (error !== null && error !== undefined) {

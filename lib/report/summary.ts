@@ -1,6 +1,17 @@
 import type { LatencyStats } from "../metrics/histogram.ts";
-import type { MessageCounts, RunMetrics, TimelinePoint } from "../metrics/run_metrics.ts";
+import type {
+  CommandCounts,
+  MessageCounts,
+  RunMetrics,
+  TimelinePoint,
+} from "../metrics/run_metrics.ts";
 import type { ThresholdResult } from "./thresholds.ts";
+
+/** The latency histograms of a summary, in the order reports list them. */
+export const LATENCY_NAMES = ["connect", "ack", "e2e", "lateness", "reconnect", "command"] as const;
+
+/** One of {@linkcode LATENCY_NAMES}. */
+export type LatencyName = typeof LATENCY_NAMES[number];
 
 /** Version of the JSON summary contract; bumped on any incompatible change. */
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -43,8 +54,11 @@ export interface Summary {
     attemptsFailed: number;
     disconnects: number;
     reconnects: number;
+    churned: number;
     errors: Record<string, number>;
   };
+  /** Command round trips (zero when no commands were sent). */
+  commands: CommandCounts;
   /** Message counts (see {@linkcode MessageCounts}). */
   messages: MessageCounts;
   /** Whether the probe covered the fleet and the ledger balances. */
@@ -58,16 +72,11 @@ export interface Summary {
     windowMs: number;
   };
   /** Latency statistics in ms. */
-  latencyMs: {
-    connect: LatencyStats;
-    ack: LatencyStats;
-    e2e: LatencyStats;
-    lateness: LatencyStats;
-  };
+  latencyMs: Record<LatencyName, LatencyStats>;
   /** Values above each histogram's range (counted at its top, never resized). */
-  overflow: { connect: number; ack: number; e2e: number; lateness: number };
+  overflow: Record<LatencyName, number>;
   /** Encoded HDR histograms (compressed base64, microseconds), mergeable. */
-  histograms: { connect: string; ack: string; e2e: string; lateness: string };
+  histograms: Record<LatencyName, string>;
   /** One point per second. */
   timeline: TimelinePoint[];
   /** The first few distinct error messages. */
@@ -145,12 +154,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
   const holdSec = facts.holdWindow.ms / 1000;
   const perSec = (now: number, before: number) =>
     holdSec > 0 ? Math.round(((now - before) / holdSec) * 10) / 10 : 0;
-  const latencyMs = {
-    connect: h.connect.statsMs(),
-    ack: h.ack.statsMs(),
-    e2e: h.e2e.statsMs(),
-    lateness: h.lateness.statsMs(),
-  };
+  const latencyMs = mapLatencies((name) => h[name].statsMs());
   const verdict = judgeGenerator(latencyMs.lateness.p99, facts.health);
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
@@ -171,8 +175,10 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
       attemptsFailed: metrics.connections.attemptsFailed,
       disconnects: metrics.connections.disconnects,
       reconnects: metrics.connections.reconnects,
+      churned: metrics.connections.churned,
       errors: { ...metrics.errors },
     },
+    commands: { ...metrics.commands },
     messages,
     ledger: describeLedger(facts.probe, messages),
     rates: {
@@ -183,18 +189,8 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
       windowMs: Math.round(facts.holdWindow.ms),
     },
     latencyMs,
-    overflow: {
-      connect: h.connect.overflowCount,
-      ack: h.ack.overflowCount,
-      e2e: h.e2e.overflowCount,
-      lateness: h.lateness.overflowCount,
-    },
-    histograms: {
-      connect: h.connect.encode(),
-      ack: h.ack.encode(),
-      e2e: h.e2e.encode(),
-      lateness: h.lateness.encode(),
-    },
+    overflow: mapLatencies((name) => h[name].overflowCount),
+    histograms: mapLatencies((name) => h[name].encode()),
     timeline: [...metrics.timeline],
     errorSamples: [...metrics.errorSamples],
     generator: {
@@ -209,6 +205,13 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
     },
     thresholds: [],
   };
+}
+
+function mapLatencies<T>(pick: (name: LatencyName) => T): Record<LatencyName, T> {
+  return Object.fromEntries(LATENCY_NAMES.map((name) => [name, pick(name)])) as Record<
+    LatencyName,
+    T
+  >;
 }
 
 function describeLedger(

@@ -15,8 +15,10 @@ export function checkWritable(path: string, flag = "--out"): void {
       ? "its folder does not exist"
       : error instanceof Deno.errors.PermissionDenied
       ? "permission denied"
+      : error instanceof Deno.errors.NotADirectory
+      ? "a part of its path is not a folder"
       : error instanceof Error
-      ? error.message
+      ? error.message.replace(/: \w+ '.*'$/, "")
       : String(error);
     throw new UsageError(`${flag}: cannot write ${JSON.stringify(path)}: ${reason}`);
   }

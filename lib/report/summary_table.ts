@@ -11,13 +11,13 @@ import {
   paint,
   visibleLength,
 } from "./format.ts";
-import type { Summary } from "./summary.ts";
+import { LATENCY_NAMES, type LatencyName, type Summary } from "./summary.ts";
 import { parseThreshold, type ThresholdResult } from "./thresholds.ts";
 
 const INDENT = "  ";
 // The least label width of every section, so values line up down the page.
 const LABEL_WIDTH = 17;
-const LATENCY_NAMES = ["connect", "ack", "e2e", "lateness"] as const;
+const OPTIONAL_LATENCIES: readonly LatencyName[] = ["reconnect", "command"];
 const LATENCY_COLUMNS: readonly (readonly [string, keyof LatencyStats])[] = [
   ["min", "min"],
   ["p50", "p50"],
@@ -52,6 +52,7 @@ export function formatSummaryTable(
     formatConnections(summary),
     formatMessages(summary, color),
     formatRates(summary),
+    ...(summary.commands.sent > 0 ? [formatCommands(summary)] : []),
     formatLatency(summary),
     formatErrors(summary),
     formatGenerator(summary, color),
@@ -122,6 +123,18 @@ function formatConnections(summary: Summary): string[] {
     },
     { label: "disconnects", value: formatCount(c.disconnects) },
     { label: "reconnects", value: formatCount(c.reconnects) },
+    ...(c.churned > 0
+      ? [{ label: "churned", value: formatCount(c.churned), note: "(dropped on purpose)" }]
+      : []),
+  ]);
+}
+
+function formatCommands(summary: Summary): string[] {
+  const c = summary.commands;
+  return formatRows("Commands", [
+    { label: "sent", value: formatCount(c.sent) },
+    { label: "answered", value: formatCount(c.answered) },
+    { label: "unanswered", value: formatCount(c.unanswered) },
   ]);
 }
 
@@ -177,7 +190,11 @@ function formatRates(summary: Summary): string[] {
 
 function formatLatency(summary: Summary): string[] {
   const header = ["", "count", ...LATENCY_COLUMNS.map(([h]) => h)];
-  const rows = LATENCY_NAMES.map((name) => {
+  // Reconnect and command rows appear only when something happened.
+  const names = LATENCY_NAMES.filter((name) =>
+    summary.latencyMs[name].count > 0 || !OPTIONAL_LATENCIES.includes(name)
+  );
+  const rows = names.map((name) => {
     const stats = summary.latencyMs[name];
     const cells = LATENCY_COLUMNS.map(([, key]) =>
       stats.count === 0 ? "-" : formatMsValue(stats[key])

@@ -36,7 +36,7 @@ const OPS: readonly ThresholdOp[] = ["<=", ">=", "==", "!=", "<", ">"];
 const OPS_TEXT = "<, <=, >, >=, ==, !=";
 const OP_CHARS = /[<>=!]/;
 
-const LATENCY_NAMES = ["connect", "ack", "e2e", "lateness"] as const;
+import { LATENCY_NAMES } from "./summary.ts";
 const LATENCY_STATS = [
   "count",
   "min",
@@ -245,7 +245,7 @@ function parseLimit(
  * Parses a CI gate such as `e2e.p99<250ms`, `lost==0`, `connections.failed<1%` or
  * `rates.receivedPerSec>=1900`; whitespace is allowed around the operator.
  *
- * Metrics: `connect|ack|e2e|lateness` `.count|min|p50|p90|p99|p999|max|mean` (latency in
+ * Metrics: `connect|ack|e2e|lateness|reconnect|command` `.count|min|p50|p90|p99|p999|max|mean` (latency in
  * ms); a bare message count (`lost`, `sent`, ...); or a full summary path under
  * `messages.`, `connections.` (including `connections.errors.<category>`), `rates.`,
  * `generator.` or `latencyMs.`.

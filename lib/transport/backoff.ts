@@ -13,19 +13,24 @@ export const DEFAULT_BACKOFF: BackoffPolicy = Object.freeze({
 });
 
 /**
- * Delay in ms before attempt `attempt` (0-based): uniform in `[0, min(cap, base * 2^attempt))`.
+ * Delay in ms before attempt `attempt` (0-based): uniform in
+ * `[0, min(cap, base * 2^attempt, max(base, offlineMs)))`.
  *
  * Full jitter spreads a fleet's reconnects over the whole window, so a broker restart
- * does not meet a thundering herd. `random` returns a number in [0, 1).
+ * does not meet a thundering herd. The window never exceeds the time already spent
+ * offline (`offlineMs`), so after an outage every sensor is back within about twice its
+ * length instead of sleeping up to the cap. `random` returns a number in [0, 1).
  */
 export function backoffDelayMs(
   attempt: number,
   policy: BackoffPolicy,
   random: () => number,
+  offlineMs: number = Infinity,
 ): number {
   const ceilingMs = Math.min(
     policy.capMs,
     policy.baseMs * 2 ** Math.min(attempt, 30),
+    Math.max(policy.baseMs, offlineMs),
   );
   return Math.floor(random() * ceilingMs);
 }

@@ -55,6 +55,15 @@ export interface ClientSettings {
   readonly clean?: boolean;
   /** Source address of the connection; unset lets the OS pick. */
   readonly localAddress?: string;
+  /** Last will the broker publishes if this connection drops uncleanly (MQTT-3.1.2-8). */
+  readonly will?: {
+    readonly topic: string;
+    readonly payload: string;
+    readonly qos: 0 | 1 | 2;
+    readonly retain: boolean;
+  };
+  /** Use MQTT 5 topic aliases for repeated topics; default false. */
+  readonly topicAlias?: boolean;
   /**
    * Let MQTT.js reconnect by itself every this many ms and resubscribe (for the
    * probe's few connections); default: never (sensors reconnect with backoff).
@@ -103,6 +112,9 @@ export function createMqttClient(
     password: target.password ??
       (url.password === "" ? undefined : decodeURIComponent(url.password)),
     reconnectPeriod: settings.reconnectPeriodMs ?? 0,
+    will: settings.will === undefined ? undefined : { ...settings.will },
+    autoAssignTopicAlias: settings.topicAlias === true,
+    autoUseTopicAlias: settings.topicAlias === true,
     // The caller times connects itself; this only stops MQTT.js from waiting 30 s.
     connectTimeout: 120_000,
     // Offline QoS 0 messages are dropped and counted by the caller, never queued.

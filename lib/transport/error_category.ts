@@ -12,6 +12,7 @@ export type ErrorCategory =
   | "sessionTakenOver"
   | "disconnected"
   | "ackTimeout"
+  | "inflightLost"
   | "publishFailed"
   | "networkError";
 

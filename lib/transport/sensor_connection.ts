@@ -1,5 +1,4 @@
-import type { MqttClient } from "mqtt";
-import type { QoS } from "../config/scenario.ts";
+import type { IClientPublishOptions, MqttClient } from "mqtt";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { type BrokerTarget, createMqttClient } from "./client_factory.ts";
 import type { ConnectGate, GateClock } from "./connect_gate.ts";
@@ -12,8 +11,13 @@ import {
 
 /** Facts a connection reports; one listener object serves the whole fleet. */
 export interface ConnectionEvents {
-  /** CONNACK accepted, `connectUs` after the attempt started (TCP start). */
-  connected(index: number, connectUs: number, isReconnect: boolean): void;
+  /**
+   * CONNACK accepted, `connectUs` after the attempt started (TCP start); for a
+   * reconnect, `offlineUs` is the time since the connection was lost.
+   */
+  connected(index: number, connectUs: number, isReconnect: boolean, offlineUs: number): void;
+  /** The connection was dropped on purpose by churn (drop()); it comes back by itself. */
+  churned(index: number): void;
   /** An attempt failed before CONNACK; a retry with backoff follows. */
   connectFailed(index: number, error: ClassifiedError): void;
   /** An established connection was lost; a reconnect with backoff follows. */
@@ -22,6 +26,29 @@ export interface ConnectionEvents {
   acked(index: number, intendedMs: number): void;
   /** `count` QoS 1/2 publishes failed (connection lost, ack deadline passed, refused). */
   publishFailed(index: number, count: number, category: ErrorCategory): void;
+}
+
+/** How a telemetry publish goes out: QoS, retain flag, MQTT 5 properties. */
+export type PublishOptions = Pick<IClientPublishOptions, "qos" | "retain" | "properties">;
+
+/**
+ * What a device does besides telemetry; one object per fleet, taking the sensor's
+ * index, so a connection carries no per-sensor strings for it.
+ */
+export interface DeviceHooks {
+  /** Retained status: birth on connect, last will on an unclean drop, offline on stop. */
+  readonly status?: {
+    topic(index: number): string;
+    online(index: number): string;
+    offline(index: number): string;
+  };
+  /** Commands: the topic to subscribe to, and the answer to a command (or null). */
+  readonly commands?: {
+    topic(index: number): string;
+    answer(index: number, command: Uint8Array): { topic: string; payload: string } | null;
+  };
+  /** Use MQTT 5 topic aliases for telemetry. */
+  readonly topicAlias?: boolean;
 }
 
 /** What happened to one publish request. */
@@ -66,6 +93,9 @@ export class SensorConnection {
   readonly #index: number;
   readonly #clientId: string;
   readonly #localAddress: string | undefined;
+  readonly #device: DeviceHooks | undefined;
+  /** Set by drop(): how long to stay offline before reconnecting, in ms. */
+  #dropOfflineMs: number | null = null;
   readonly #context: ConnectionContext;
   #client: MqttClient | null = null;
   #state = State.Idle;
@@ -77,6 +107,8 @@ export class SensorConnection {
   /** Pending QoS 1/2 publishes: token → intended send time (ms). */
   #inflight: Map<number, number> | null = null;
   #nextToken = 0;
+  /** When the connection was last lost (or first attempted), clock ms. */
+  #offlineSinceMs = 0;
   #writableWaiter: (() => void) | null = null;
 
   /** Creates the connection object; nothing is opened until start(). */
@@ -85,11 +117,13 @@ export class SensorConnection {
     clientId: string,
     context: ConnectionContext,
     localAddress?: string,
+    device?: DeviceHooks,
   ) {
     this.#index = index;
     this.#clientId = clientId;
     this.#context = context;
     this.#localAddress = localAddress;
+    this.#device = device;
   }
 
   /** True while the connection has an accepted CONNACK and is open. */
@@ -106,6 +140,7 @@ export class SensorConnection {
   start(): void {
     if (this.#state !== State.Idle && this.#state !== State.Stopped) return;
     this.#attempt = 0;
+    this.#offlineSinceMs = this.#context.clock.nowMs();
     this.#requestAttempt();
   }
 
@@ -116,28 +151,22 @@ export class SensorConnection {
   publish(
     topic: string,
     payload: string,
-    qos: QoS,
-    retain: boolean,
+    options: PublishOptions,
     intendedMs: number,
   ): PublishOutcome {
     const client = this.#client;
     if (this.#state !== State.Connected || client === null) return "offline";
     if (client.stream.writableNeedDrain) return "backpressured";
-    if (qos === 0) {
+    if (options.qos === 0) {
       // No callback: a per-message QoS 0 callback adds a drain listener each (NOTES).
-      client.publish(topic, payload, { qos, retain });
+      client.publish(topic, payload, options);
       return "sent";
     }
     const inflight = this.#inflight ??= new Map();
     if (inflight.size >= this.#context.maxInflight) return "backpressured";
     const token = this.#nextToken++;
     inflight.set(token, intendedMs);
-    client.publish(
-      topic,
-      payload,
-      { qos, retain },
-      (error) => this.#settle(token, error),
-    );
+    client.publish(topic, payload, options, (error) => this.#settle(token, error));
     return "sent";
   }
 
@@ -173,6 +202,16 @@ export class SensorConnection {
     }
   }
 
+  /**
+   * Drops the connection uncleanly (the broker then publishes the last will), stays
+   * offline `offlineMs`, then reconnects: churn, as real devices do.
+   */
+  drop(offlineMs: number): void {
+    if (this.#state !== State.Connected) return;
+    this.#dropOfflineMs = offlineMs;
+    this.#client?.stream.destroy();
+  }
+
   /** Fails QoS 1/2 publishes whose intended time is more than `ackTimeoutMs` before `nowMs`. */
   expireInflight(nowMs: number, ackTimeoutMs: number): void {
     const inflight = this.#inflight;
@@ -203,6 +242,14 @@ export class SensorConnection {
     if (previous !== State.Connected) {
       client.end(true);
       return Promise.resolve();
+    }
+    const status = this.#device?.status;
+    if (status !== undefined) {
+      // MQTT-3.14.4-3: a clean DISCONNECT discards the will, so say "offline" first.
+      client.publish(status.topic(this.#index), status.offline(this.#index), {
+        qos: 1,
+        retain: true,
+      });
     }
     return new Promise((resolve) => {
       const timer = this.#context.clock.setTimer(() => {
@@ -250,11 +297,28 @@ export class SensorConnection {
   }
 
   #createClient(): MqttClient {
+    const status = this.#device?.status;
+    const commands = this.#device?.commands;
     const client = createMqttClient(this.#context.target, {
       clientId: this.#clientId,
       localAddress: this.#localAddress,
+      topicAlias: this.#device?.topicAlias,
+      will: status === undefined ? undefined : {
+        topic: status.topic(this.#index),
+        payload: status.offline(this.#index),
+        qos: 1,
+        retain: true,
+      },
     });
     client.on("connect", () => this.#onConnect());
+    if (commands !== undefined) {
+      client.on("message", (_topic, payload) => {
+        const answer = commands.answer(this.#index, payload);
+        if (answer !== null && this.#state === State.Connected) {
+          client.publish(answer.topic, answer.payload, { qos: 1 });
+        }
+      });
+    }
     client.on("error", (error) => {
       this.#lastError = classifyError(
         error,
@@ -281,7 +345,20 @@ export class SensorConnection {
       1000;
     const isReconnect = this.#everConnected;
     this.#everConnected = true;
-    this.#context.events.connected(this.#index, connectUs, isReconnect);
+    const offlineUs = (this.#context.clock.nowMs() - this.#offlineSinceMs) * 1000;
+    const client = this.#client!;
+    const device = this.#device;
+    if (device?.status !== undefined) {
+      // The birth message: retained, so a dashboard subscribing later sees the state.
+      client.publish(device.status.topic(this.#index), device.status.online(this.#index), {
+        qos: 1,
+        retain: true,
+      });
+    }
+    if (device?.commands !== undefined) {
+      client.subscribe(device.commands.topic(this.#index), { qos: 1 });
+    }
+    this.#context.events.connected(this.#index, connectUs, isReconnect, offlineUs);
   }
 
   #onConnectTimeout(): void {
@@ -300,21 +377,33 @@ export class SensorConnection {
     if (this.#state === State.Connecting) {
       this.#clearTimer();
       this.#context.gate.release();
+      // A broker that accepts the socket and drops it before CONNACK (e.g. at
+      // max_connections) refused the connection, whether it closed or reset it.
+      const refused = this.#lastError === null || this.#lastError.category === "disconnected";
       events.connectFailed(
         this.#index,
-        this.#lastError ??
-          {
+        refused
+          ? {
             category: "connectRefused",
-            message: "connection closed before CONNACK",
-          },
+            message: `connection ${this.#lastError === null ? "closed" : "reset"} before CONNACK`,
+          }
+          : this.#lastError!,
       );
       this.#scheduleRetry();
     } else if (this.#state === State.Connected) {
       // A flood pump restarts on the next connect; nothing to wake on a dead socket.
       this.#writableWaiter = null;
+      this.#offlineSinceMs = this.#context.clock.nowMs();
       const pending = this.takeInflight();
       if (pending > 0) {
-        events.publishFailed(this.#index, pending, "disconnected");
+        events.publishFailed(this.#index, pending, "inflightLost");
+      }
+      const dropOfflineMs = this.#dropOfflineMs;
+      if (dropOfflineMs !== null) {
+        this.#dropOfflineMs = null;
+        events.churned(this.#index);
+        this.#scheduleRetry(dropOfflineMs);
+        return;
       }
       events.disconnected(
         this.#index,
@@ -328,12 +417,14 @@ export class SensorConnection {
     }
   }
 
-  #scheduleRetry(): void {
+  /** Waits (backoff with jitter, or `fixedDelayMs` after a churn drop), then reconnects. */
+  #scheduleRetry(fixedDelayMs?: number): void {
     this.#state = State.Backoff;
-    const delayMs = backoffDelayMs(
+    const delayMs = fixedDelayMs ?? backoffDelayMs(
       this.#attempt++,
       this.#context.backoff,
       this.#context.random,
+      this.#context.clock.nowMs() - this.#offlineSinceMs,
     );
     this.#timer = this.#context.clock.setTimer(() => {
       this.#timer = undefined;

@@ -181,17 +181,32 @@ async function runCase(
   });
   try {
     for (let repetition = 0; repetition < options.runs; repetition++) {
-      const handles: RunHandle[] = [];
-      for (const spec of benchCase.runs(options.quick)) {
+      const specs = benchCase.runs(options.quick);
+      const start = (spec: RunSpec) => {
         console.error(
-          `bench:   ${spec.label}: ${formatCount(spec.sensors)} sensors, ${
-            spec.durationMs / 1000
-          } s hold${options.runs > 1 ? ` (run ${repetition + 1}/${options.runs})` : ""}`,
+          `bench:   ${spec.label}: ${formatCount(spec.sensors)} sensor${
+            spec.sensors === 1 ? "" : "s"
+          }, ${spec.durationMs / 1000} s hold${
+            options.runs > 1 ? ` (repetition ${repetition + 1}/${options.runs})` : ""
+          }`,
         );
-        const handle = await startRun(spec, options.url, ticksPerSec);
-        // A shared broker's count must settle before the next run adds to it.
-        if (options.url !== null) await handle.broker;
-        handles.push(handle);
+        return startRun(spec, options.url, ticksPerSec);
+      };
+      let handles: RunHandle[];
+      if (benchCase.together && options.url === null) {
+        // Every run is waited for, so none is left loading the machine after a failure.
+        const settled = await Promise.allSettled(specs.map(start));
+        const failure = settled.find((result) => result.status === "rejected");
+        if (failure !== undefined) throw failure.reason;
+        handles = settled.map((result) => (result as PromiseFulfilledResult<RunHandle>).value);
+      } else {
+        handles = [];
+        for (const spec of specs) {
+          const handle = await start(spec);
+          // A shared broker's count must settle before the next run adds to it.
+          if (options.url !== null) await handle.broker;
+          handles.push(handle);
+        }
       }
       repetitions.push(measureRepetition(benchCase, handles));
     }
@@ -256,6 +271,11 @@ async function startRun(
       ticksPerSec,
       killAfterMs: spec.durationMs + KILL_GRACE_MS,
     });
+    console.error(
+      `bench:     ${spec.label} done in ${
+        ((generator.exitedAtMs - generator.spawnedAtMs) / 1000).toFixed(1)
+      } s`,
+    );
     const failure = describeFailure(generator);
     if (failure !== null) throw new Error(`${spec.label}: ${failure}`);
     // Until the broker has worked through what the run left in its socket buffers, it
@@ -294,7 +314,7 @@ async function startRun(
 
 /** Why a generator run cannot be measured, or null when it can. */
 function describeFailure(run: GeneratorRun): string | null {
-  if (run.killed) return "killed: still running long after its duration";
+  if (run.killed) return `killed: still running ${KILL_GRACE_MS / 1000} s after its duration`;
   if (run.code !== 0 || run.summary === null) {
     return `iotload exited with code ${run.code}${
       run.errorLine === null ? "" : `: ${run.errorLine.replace(/^error: /, "")}`
@@ -308,7 +328,7 @@ const COLUMNS: readonly Column[] = [
   { header: "case" },
   { header: "conns", right: true },
   { header: "peak RSS MB", right: true },
-  { header: "CPU s", right: true },
+  { header: "CPU s ±0.1", right: true },
   { header: "scheduled", right: true },
   { header: "sent", right: true },
   { header: "broker rcvd", right: true },
@@ -349,6 +369,7 @@ function renderTable(results: readonly CaseOutcome[], options: BenchOptions): st
     " late p99: the generator's own lateness.",
     'msg/s: broker-counted between $SYS refreshes in the hold ("sent rate" when fewer than' +
     " two fell in it); broker cores >= 0.9: Mosquitto (one thread) is the limit.",
+    "workers: the other columns describe the --workers 2 run.",
   ].join("\n");
 }
 

@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
 import {
   applyOverrides,
+  crossCheck,
   type OverrideLayer,
   overridesFromEnv,
   type OverrideValues,
 } from "../../lib/config/apply_overrides.ts";
-import { DEFAULT_FLEET, DEFAULT_SCENARIO, redactScenario } from "../../lib/config/scenario.ts";
+import {
+  DEFAULT_FLEET,
+  DEFAULT_SCENARIO,
+  type FleetSpec,
+  redactScenario,
+  type Scenario,
+} from "../../lib/config/scenario.ts";
 import { UsageError } from "../../lib/config/usage_error.ts";
 
 const ENV_KNOWN: ReadonlyMap<string, "string" | "boolean"> = new Map([
@@ -33,6 +40,32 @@ function problemsOf(flags: OverrideValues, env: Record<string, string> = {}): st
     return error.message.split("\n");
   }
   assert.fail(`expected ${JSON.stringify(flags)} to be rejected`);
+}
+
+/** The problem lines of the UsageError that `flags` over `base` cause. */
+function problemsOver(base: Scenario, flags: OverrideValues): string[] {
+  try {
+    applyOverrides(base, [{ values: flags, source: "flag" }]);
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
+    return error.message.split("\n");
+  }
+  assert.fail(`expected ${JSON.stringify(flags)} to be rejected`);
+}
+
+/** A scenario over an external MQTT 5 broker with `fleets` (fields over the default fleet). */
+function scenarioWith(fleets: Partial<FleetSpec>[], fields: Partial<Scenario> = {}): Scenario {
+  return {
+    ...DEFAULT_SCENARIO,
+    url: "mqtt://127.0.0.1:1883",
+    fleets: fleets.map((fleet, index) => ({
+      ...DEFAULT_FLEET,
+      name: `fleet-${index + 1}`,
+      clientIdTemplate: "{fleet}-{id}",
+      ...fleet,
+    })),
+    ...fields,
+  };
 }
 
 Deno.test("applyOverrides() without flags gives 10,000 sensors every 5 s for 60 s at QoS 0 over MQTT 3.1.1", () => {
@@ -266,6 +299,72 @@ Deno.test("applyOverrides() rejects TLS flags without an mqtts:// or wss:// --ur
     ]);
   }
   assert.equal(fromFlags({ url: "wss://h/mqtt", ca: "ca.pem" }).caPath, "ca.pem");
+});
+
+Deno.test("crossCheck() refuses MQTT 5 properties over MQTT 3.1.1, naming the fleet", () => {
+  const fleets: Partial<FleetSpec>[] = [
+    {},
+    { userProperties: { site: "hq" }, messageExpirySec: 60, contentType: "text/plain" },
+    { topicAlias: true },
+  ];
+  assert.deepEqual(crossCheck(scenarioWith(fleets)), []);
+  assert.deepEqual(crossCheck(scenarioWith(fleets, { protocolVersion: 4 })), [
+    "fleets[1].mqtt5: needs broker.protocolVersion 5 for userProperties, messageExpiry, contentType",
+    "fleets[2].mqtt5: needs broker.protocolVersion 5 for topicAlias",
+  ]);
+  // Zero expiry, no properties and no alias are the defaults: nothing MQTT 5 is used.
+  assert.deepEqual(
+    crossCheck(scenarioWith([{ messageExpirySec: 0, userProperties: {} }], { protocolVersion: 4 })),
+    [],
+  );
+  assert.deepEqual(
+    crossCheck(scenarioWith([{ topicAlias: true }], { url: null, protocolVersion: 4 })),
+    [
+      "fleets[0].mqtt5: needs broker.protocolVersion 5 for topicAlias; the embedded broker speaks MQTT 3.1.1 only; give --url",
+    ],
+  );
+});
+
+Deno.test("crossCheck() refuses a command rate when no fleet takes commands", () => {
+  assert.deepEqual(crossCheck(scenarioWith([{}, {}], { commandRatePerSec: 0.5 })), [
+    "run.commandRate: no fleet takes commands; give a fleet commands.topic",
+  ]);
+  const commanded = scenarioWith([{}, { commandTopicTemplate: "c/{id}" }], {
+    commandRatePerSec: 0.5,
+  });
+  assert.deepEqual(crossCheck(commanded), []);
+  // Commands without a rate are fine: sensors subscribe and nothing is sent.
+  assert.deepEqual(crossCheck(scenarioWith([{ commandTopicTemplate: "c/{id}" }])), []);
+});
+
+Deno.test("crossCheck() refuses status and command topics that every sensor of a fleet shares", () => {
+  const shared = { statusTopicTemplate: "s/{fleet}", commandTopicTemplate: "c" };
+  assert.deepEqual(crossCheck(scenarioWith([{ count: 1 }, { count: 2, ...shared }])), [
+    'fleets[1].status.topic: "s/{fleet}" gives every sensor the same topic; add {id}',
+    'fleets[1].commands.topic: "c" gives every sensor the same topic; add {id}',
+  ]);
+  assert.deepEqual(crossCheck(scenarioWith([{ count: 1, ...shared }])), []);
+  assert.deepEqual(
+    crossCheck(
+      scenarioWith([{ statusTopicTemplate: "s/{index}", commandTopicTemplate: "c/{id}" }]),
+    ),
+    [],
+  );
+});
+
+Deno.test("applyOverrides() runs the fleet cross-checks on the scenario file's new fields", () => {
+  const base = scenarioWith([{
+    count: 1,
+    contentType: "application/json",
+    statusTopicTemplate: "s",
+  }]);
+  assert.deepEqual(
+    problemsOver(base, { "protocol-version": "4", sensors: "2" }),
+    [
+      'fleets[0].status.topic: "s" gives every sensor the same topic; add {id}',
+      "fleets[0].mqtt5: needs broker.protocolVersion 5 for contentType",
+    ],
+  );
 });
 
 Deno.test("applyOverrides() returns a frozen scenario, fleets and thresholds included", () => {

@@ -30,6 +30,7 @@ const ASSERTIONS = [
   "minLength",
   "minItems",
   "items",
+  "maxProperties",
 ];
 
 function typeMatches(type: string, value: unknown): boolean {
@@ -40,6 +41,8 @@ function typeMatches(type: string, value: unknown): boolean {
       return Array.isArray(value);
     case "integer":
       return Number.isInteger(value);
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
     case "string":
       return typeof value === "string";
     case "boolean":
@@ -52,7 +55,8 @@ function typeMatches(type: string, value: unknown): boolean {
 /**
  * Problems of `value` against `schema`, for the keyword subset in ASSERTIONS, with
  * JSON Schema semantics: `pattern`/`minLength` apply to strings only, `minimum`/
- * `maximum` to numbers only, and a `pattern` matches anywhere unless anchored.
+ * `maximum` to numbers only, `maxProperties` to objects only, and a `pattern` matches
+ * anywhere unless anchored; `additionalProperties` is `false` or a schema.
  */
 function validate(schema: Schema, value: unknown, path = "$"): string[] {
   const problems: string[] = [];
@@ -99,7 +103,13 @@ function validate(schema: Schema, value: unknown, path = "$"): string[] {
       if (key in properties) problems.push(...validate(properties[key], item, `${path}.${key}`));
       else if (schema.additionalProperties === false) {
         problems.push(`${path}.${key}: additional property`);
+      } else if (typeMatches("object", schema.additionalProperties)) {
+        problems.push(...validate(schema.additionalProperties as Schema, item, `${path}.${key}`));
       }
+    }
+    const count = Object.keys(object).length;
+    if (schema.maxProperties !== undefined && count > (schema.maxProperties as number)) {
+      problems.push(`${path}: too many properties`);
     }
   }
   return problems;
@@ -112,6 +122,9 @@ function subschemas(schema: Schema, path = "$"): [string, Schema][] {
     found.push(...subschemas(item, `${path}.${key}`));
   }
   if (schema.items !== undefined) found.push(...subschemas(schema.items as Schema, `${path}[]`));
+  if (typeMatches("object", schema.additionalProperties)) {
+    found.push(...subschemas(schema.additionalProperties as Schema, `${path}.*`));
+  }
   return found;
 }
 
@@ -148,6 +161,58 @@ const BROKEN: readonly [unknown, string][] = [
   [{ fleets: [{ topic: "a/{serial}" }] }, "$.fleets[0].topic: does not match"],
   [{ fleets: [{ clientId: "c-{id" }] }, "$.fleets[0].clientId: does not match"],
   [{ fleets: [{ offline: { buffer: -1 } }] }, "$.fleets[0].offline.buffer: below minimum"],
+  [{ fleets: [{ status: { topic: "s/#" } }] }, "$.fleets[0].status.topic: does not match"],
+  [{ fleets: [{ status: { topic: "" } }] }, "$.fleets[0].status.topic: too short"],
+  [{ fleets: [{ commands: {} }] }, "$.fleets[0].commands.topic: required"],
+  [
+    { fleets: [{ commands: { topic: "c/{id}", responseTopic: "r/{x}" } }] },
+    "$.fleets[0].commands.responseTopic: does not match",
+  ],
+  [{ fleets: [{ mqtt5: { userProperties: ["a"] } }] }, "$.fleets[0].mqtt5.userProperties: not"],
+  [
+    { fleets: [{ mqtt5: { userProperties: { line: 3 } } }] },
+    "$.fleets[0].mqtt5.userProperties.line: not of type string",
+  ],
+  [
+    { fleets: [{ mqtt5: { userProperties: { site: "" } } }] },
+    "$.fleets[0].mqtt5.userProperties.site: too short",
+  ],
+  [
+    {
+      fleets: [{
+        mqtt5: {
+          userProperties: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`p${i}`, "v"])),
+        },
+      }],
+    },
+    "$.fleets[0].mqtt5.userProperties: too many properties",
+  ],
+  [
+    { fleets: [{ mqtt5: { messageExpiry: 4294967296 } }] },
+    "$.fleets[0].mqtt5.messageExpiry: above maximum",
+  ],
+  [{ fleets: [{ mqtt5: { contentType: "" } }] }, "$.fleets[0].mqtt5.contentType: does not match"],
+  [
+    { fleets: [{ mqtt5: { topicAlias: "yes" } }] },
+    "$.fleets[0].mqtt5.topicAlias: not of type boolean",
+  ],
+  [{ fleets: [{ mqtt5: { alias: true } }] }, "$.fleets[0].mqtt5.alias: additional property"],
+  [
+    { fleets: [{ churn: { perSensorPerHour: -1 } }] },
+    "$.fleets[0].churn.perSensorPerHour: below minimum",
+  ],
+  [
+    { fleets: [{ churn: { perSensorPerHour: 3601 } }] },
+    "$.fleets[0].churn.perSensorPerHour: above maximum",
+  ],
+  [
+    { fleets: [{ churn: { perSensorPerHour: "often" } }] },
+    "$.fleets[0].churn.perSensorPerHour: not of type number",
+  ],
+  [{ fleets: [{ churn: { offline: "soon" } }] }, "$.fleets[0].churn.offline: does not match"],
+  [{ run: { commandRate: 100001 } }, "$.run.commandRate: above maximum"],
+  [{ run: { commandRate: -0.5 } }, "$.run.commandRate: below minimum"],
+  [{ run: { commandRate: "5/s" } }, "$.run.commandRate: not of type number"],
   [{ stages: [{ duration: "1s" }] }, "$.stages[0].target: required"],
   [{ thresholds: "lost==0" }, "$.thresholds: not of type array"],
   [{ thresholds: [""] }, "$.thresholds[0]: does not match"],
@@ -169,8 +234,13 @@ Deno.test("scenarioJsonSchema() is draft 2020-12 and uses only the checked keywo
         `${path}: ${keyword}`,
       );
     }
-    if (!path.endsWith("[]")) assert.equal(typeof subschema.description, "string", path);
-    if (subschema.type === "object") assert.equal(subschema.additionalProperties, false, path);
+    if (!/(\[\]|\.\*)$/.test(path)) {
+      assert.equal(typeof subschema.description, "string", path);
+    }
+    // Sections reject unknown keys; a name-to-string map bounds how many names it takes.
+    if (subschema.type === "object" && subschema.additionalProperties !== false) {
+      assert.equal(typeof subschema.maxProperties, "number", path);
+    }
     if (subschema.pattern !== undefined) new RegExp(subschema.pattern as string, "u");
   }
 });
@@ -192,6 +262,7 @@ Deno.test("scenarioJsonSchema() takes its defaults from the scenario defaults", 
   const { run, fleets } = schema.properties;
   assert.equal(run.properties?.duration.default, "1m");
   assert.equal(run.properties?.connectRate.default, 1000);
+  assert.equal(run.properties?.commandRate.default, 0);
   assert.deepEqual(fleets.default, [{
     name: "fleet-1",
     count: 10000,
@@ -204,7 +275,16 @@ Deno.test("scenarioJsonSchema() takes its defaults from the scenario defaults", 
     clientId: "iotload-{id}",
     payloadSize: 0,
     offline: { buffer: 0 },
+    // status and commands are off by default, so the file leaves them out.
+    mqtt5: { userProperties: {}, messageExpiry: 0, topicAlias: false },
+    churn: { perSensorPerHour: 0, offline: "5s" },
   }]);
+  const fleet = fleets as unknown as { items: { properties: Record<string, Schema> } };
+  const { commands } = fleet.items.properties;
+  assert.deepEqual(commands.required, ["topic"]);
+  const commandFields = commands.properties as Record<string, Schema>;
+  assert.equal(commandFields.responseTopic.default, "devices/{id}/responses");
+  assert.equal("default" in commandFields.topic, false);
   // Defaults that depend on other fields are described in words instead.
   const broker = schema.properties.broker.properties ?? {};
   assert.equal("default" in broker.protocolVersion, false);
@@ -221,9 +301,39 @@ Deno.test("scenarioJsonSchema() accepts every example", () => {
 Deno.test("scenarioJsonSchema() accepts ${VAR} references where a pattern applies", () => {
   const document = {
     broker: { url: "${BROKER_URL}", password: "${IOTLOAD_PASSWORD}", keepalive: "${KEEPALIVE}" },
-    fleets: [{ name: "${TEAM}-sensors", interval: "${INTERVAL}", jitter: 0 }],
+    fleets: [{
+      name: "${TEAM}-sensors",
+      interval: "${INTERVAL}",
+      jitter: 0,
+      status: { topic: "${STATUS_TOPIC}" },
+      mqtt5: { userProperties: { site: "${SITE}" }, contentType: "${CONTENT_TYPE}" },
+      churn: { offline: "${CHURN_OFFLINE}" },
+    }],
   };
   assert.deepEqual(validate(scenarioJsonSchema(), document), []);
+});
+
+Deno.test("scenarioJsonSchema() accepts status, commands, MQTT 5 properties, churn and decimals", () => {
+  const document = {
+    broker: { url: "mqtt://h", protocolVersion: 5 },
+    fleets: [{
+      status: { topic: "s/{id}" },
+      commands: { topic: "c/{id}", responseTopic: "r/{index}" },
+      mqtt5: {
+        userProperties: { site: "hq", "rack id": "7" },
+        messageExpiry: "1m",
+        contentType: "application/json",
+        topicAlias: true,
+      },
+      churn: { perSensorPerHour: 0.5, offline: "3s" },
+    }],
+    run: { commandRate: 2.5 },
+  };
+  assert.deepEqual(validate(scenarioJsonSchema(), document), []);
+  const scenario = parseScenarioText(JSON.stringify(document), "full.json", {});
+  assert.equal(scenario.fleets[0].churnPerSensorPerHour, 0.5);
+  assert.equal(scenario.commandRatePerSec, 2.5);
+  assert.deepEqual(scenario.fleets[0].userProperties, { site: "hq", "rack id": "7" });
 });
 
 Deno.test("scenarioJsonSchema() rejects broken documents, as the loader does", () => {

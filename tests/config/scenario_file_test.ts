@@ -59,8 +59,9 @@ function targetsOf(
 
 Deno.test("SCENARIO_SHAPE sets every field of Scenario, FleetSpec and StageSpec", () => {
   const targets = targetsOf(SCENARIO_SHAPE.fields);
-  // --json and --out choose where the summary goes: flags, not part of a scenario.
-  const flagOnly = ["json", "outPath"];
+  // --json and --out choose where the summary goes, and --bind lists source addresses
+  // of the machine that runs the load: flags, not part of a scenario.
+  const flagOnly = ["json", "outPath", "bindAddresses"];
   const optional = ["username", "password", "caPath", "certPath", "keyPath"];
   assert.deepEqual(
     targets.scenario.toSorted(),
@@ -122,6 +123,31 @@ Deno.test("smart-building.yaml mixes fleets with their own intervals and QoS", a
   assert.ok(scenario.thresholds.length > 0);
 });
 
+Deno.test("smart-building.yaml uses status, commands and MQTT 5 properties", async () => {
+  const scenario = await loadScenarioFile(join(EXAMPLES_DIR, "smart-building.yaml"), {});
+  assert.equal(scenario.protocolVersion, 5);
+  assert.equal(scenario.commandRatePerSec, 2);
+  const [thermostats, meters, doors] = scenario.fleets;
+  assert.equal(thermostats.statusTopicTemplate, "building/{fleet}/{id}/status");
+  assert.equal(doors.statusTopicTemplate, "building/{fleet}/{id}/status");
+  assert.equal(meters.statusTopicTemplate, null);
+  assert.equal(thermostats.commandTopicTemplate, "building/{fleet}/{id}/set");
+  assert.equal(thermostats.responseTopicTemplate, "building/{fleet}/{id}/ack");
+  assert.equal(doors.commandTopicTemplate, null);
+  assert.deepEqual(meters.userProperties, { building: "hq" });
+  assert.equal(meters.contentType, "application/json");
+  assert.deepEqual(thermostats.userProperties, {});
+  // The embedded broker speaks MQTT 3.1.1 only; the header says so.
+  const text = Deno.readTextFileSync(join(EXAMPLES_DIR, "smart-building.yaml"));
+  assert.match(text, /embedded broker .*MQTT 3\.1\.1 only/);
+});
+
+Deno.test("reconnect-storm.yaml churns every sensor about once a minute", async () => {
+  const scenario = await loadScenarioFile(join(EXAMPLES_DIR, "reconnect-storm.yaml"), {});
+  assert.equal(scenario.fleets[0].churnPerSensorPerHour, 60);
+  assert.equal(scenario.fleets[0].churnOfflineMs, 3000);
+});
+
 Deno.test("parseScenarioText() reads every field of a full file", () => {
   const scenario = parse(
     `
@@ -146,6 +172,14 @@ fleets:
     clientId: "{fleet}-{id}"
     payloadSize: 256
     offline: { buffer: 100 }
+    status: { topic: "building/{fleet}/{id}/status" }
+    commands: { topic: "devices/{id}/commands", responseTopic: "devices/{index}/acks" }
+    mqtt5:
+      userProperties: { site: hq, line: "3" }
+      messageExpiry: 60s
+      contentType: application/json
+      topicAlias: true
+    churn: { perSensorPerHour: 0.5, offline: 2s }
 stages:
   - { duration: 30s, target: 1000 }
   - { duration: 0, target: 0 }
@@ -158,6 +192,7 @@ run:
   ackTimeout: 4s
   maxInflight: 8
   workers: 2
+  commandRate: 2.5
   seed: 42
 probe: { enabled: false, connections: 3, drain: 1.5s }
 thresholds:
@@ -192,6 +227,15 @@ thresholds:
       clientIdTemplate: "{fleet}-{id}",
       payloadBytes: 256,
       offlineBufferSize: 100,
+      statusTopicTemplate: "building/{fleet}/{id}/status",
+      commandTopicTemplate: "devices/{id}/commands",
+      responseTopicTemplate: "devices/{index}/acks",
+      userProperties: { site: "hq", line: "3" },
+      messageExpirySec: 60,
+      contentType: "application/json",
+      topicAlias: true,
+      churnPerSensorPerHour: 0.5,
+      churnOfflineMs: 2000,
     }],
     stages: [{ durationMs: 30_000, targetSensors: 1000 }, { durationMs: 0, targetSensors: 0 }],
     durationMs: 600_000,
@@ -202,6 +246,7 @@ thresholds:
     ackTimeoutMs: 4000,
     maxInflight: 8,
     workers: 2,
+    commandRatePerSec: 2.5,
     seed: 42,
     probe: false,
     probeConnections: 3,
@@ -225,6 +270,179 @@ Deno.test("parseScenarioText() fills omitted fields with the defaults", () => {
     { ...DEFAULT_FLEET, count: 5 },
     { ...DEFAULT_FLEET, name: "fleet-2", clientIdTemplate: "b-{id}" },
   ]);
+});
+
+Deno.test("parseScenarioText() leaves status, commands, MQTT 5 properties and churn off by default", () => {
+  const scenario = parse("fleets: [{ count: 5 }]");
+  const fleet = scenario.fleets[0];
+  assert.equal(fleet.statusTopicTemplate, null);
+  assert.equal(fleet.commandTopicTemplate, null);
+  assert.equal(fleet.responseTopicTemplate, "devices/{id}/responses");
+  assert.deepEqual(fleet.userProperties, {});
+  assert.equal(fleet.messageExpirySec, 0);
+  assert.equal(fleet.contentType, null);
+  assert.equal(fleet.topicAlias, false);
+  assert.equal(fleet.churnPerSensorPerHour, 0);
+  assert.equal(fleet.churnOfflineMs, 5000);
+  assert.equal(scenario.commandRatePerSec, 0);
+});
+
+Deno.test("parseScenarioText() reads status and commands topics", () => {
+  const scenario = parse(`
+fleets:
+  - { name: a, status: { topic: "s/{id}" }, commands: { topic: "c/{index}" }, clientId: "a-{id}" }
+  - { name: b, commands: { topic: "{fleet}/{id}/set", responseTopic: "{fleet}/{id}/ack" } }
+run: { commandRate: 0.5 }
+`);
+  const [a, b] = scenario.fleets;
+  assert.deepEqual(
+    [a.statusTopicTemplate, a.commandTopicTemplate, a.responseTopicTemplate],
+    ["s/{id}", "c/{index}", DEFAULT_FLEET.responseTopicTemplate],
+  );
+  assert.deepEqual(
+    [b.statusTopicTemplate, b.commandTopicTemplate, b.responseTopicTemplate],
+    [null, "{fleet}/{id}/set", "{fleet}/{id}/ack"],
+  );
+  assert.equal(scenario.commandRatePerSec, 0.5);
+});
+
+Deno.test("parseScenarioText() reads MQTT 5 properties and churn", () => {
+  const scenario = parse(
+    `
+broker: { url: mqtt://h }
+fleets:
+  - mqtt5: { userProperties: { site: "\${SITE}", "rack id": "7" }, messageExpiry: 2m }
+    churn: { perSensorPerHour: 0.25, offline: 0 }
+`,
+    "fleet.yaml",
+    { SITE: "hq" },
+  );
+  const fleet = scenario.fleets[0];
+  assert.deepEqual(fleet.userProperties, { site: "hq", "rack id": "7" });
+  assert.ok(Object.isFrozen(fleet.userProperties));
+  assert.equal(fleet.messageExpirySec, 120);
+  assert.equal(fleet.churnPerSensorPerHour, 0.25);
+  assert.equal(fleet.churnOfflineMs, 0);
+  for (const expiry of ["45", "45s", '"45s"', "45000ms"]) {
+    const text = `broker: { url: mqtt://h }\nfleets: [{ mqtt5: { messageExpiry: ${expiry} } }]`;
+    assert.equal(parse(text).fleets[0].messageExpirySec, 45, expiry);
+  }
+});
+
+Deno.test("parseScenarioText() names the path of a bad status, commands or MQTT 5 value", () => {
+  assert.equal(
+    problemOf("fleets: [{ commands: {} }]"),
+    "fleets[0].commands.topic: required field is missing",
+  );
+  assert.equal(
+    problemOf('fleets: [{ commands: { responseTopic: "r/{id}" } }]'),
+    "fleets[0].commands.topic: required field is missing",
+  );
+  assert.equal(
+    problemOf('fleets: [{ status: { topic: "s/+/{id}" } }]'),
+    'fleets[0].status.topic: "s/+/{id}" contains the wildcard "+"; topic names may not',
+  );
+  assert.equal(
+    problemOf('fleets: [{ commands: { topic: "c/{id}", responseTopic: "r/{serial}" } }]'),
+    'fleets[0].commands.responseTopic: unknown placeholder {serial} in "r/{serial}"; known: {id}, {index}, {fleet}',
+  );
+  assert.equal(
+    problemOf("fleets: [{ status: on }]"),
+    'fleets[0].status: expected an object, got "on"',
+  );
+  assert.equal(
+    problemOf("fleets: [{ mqtt5: { userProperties: [site] } }]"),
+    "fleets[0].mqtt5.userProperties: expected an object of names to strings, got a list",
+  );
+  assert.deepEqual(
+    problemsOf('fleets: [{ mqtt5: { userProperties: { line: 3, on: true, empty: "", "": x } } }]'),
+    [
+      "fleets[0].mqtt5.userProperties.line: expected a non-empty string, got 3",
+      "fleets[0].mqtt5.userProperties.on: expected a non-empty string, got true",
+      'fleets[0].mqtt5.userProperties.empty: expected a non-empty string, got ""',
+      'fleets[0].mqtt5.userProperties[""]: expected a non-empty name',
+    ],
+  );
+  assert.equal(
+    problemOf('fleets: [{ mqtt5: { userProperties: { site: "${SITE}" } } }]'),
+    "fleets[0].mqtt5.userProperties.site: environment variable SITE is not set",
+  );
+  const many = Array.from({ length: 33 }, (_, i) => `p${i}: v`).join(", ");
+  assert.equal(
+    problemOf(`fleets: [{ mqtt5: { userProperties: { ${many} } } }]`),
+    "fleets[0].mqtt5.userProperties: expected at most 32 entries, got 33",
+  );
+  const most = Array.from({ length: 32 }, (_, i) => `p${i}: v`).join(", ");
+  const text = `broker: { url: mqtt://h }\nfleets: [{ mqtt5: { userProperties: { ${most} } } }]`;
+  assert.equal(Object.keys(parse(text).fleets[0].userProperties).length, 32);
+  assert.equal(
+    problemOf("fleets: [{ mqtt5: { messageExpiry: 4294967296 } }]"),
+    "fleets[0].mqtt5.messageExpiry: expected 0 to 4294967295 seconds, got 4294967296",
+  );
+  assert.equal(
+    problemOf("fleets: [{ mqtt5: { messageExpiry: 1.5s } }]"),
+    'fleets[0].mqtt5.messageExpiry: expected whole seconds like 60 or "60s", got "1.5s"',
+  );
+  assert.equal(
+    problemOf('fleets: [{ mqtt5: { contentType: "" } }]'),
+    'fleets[0].mqtt5.contentType: expected a MIME type like "application/json", got ""',
+  );
+  assert.equal(
+    problemOf("fleets: [{ mqtt5: { contentType: 1 } }]"),
+    "fleets[0].mqtt5.contentType: expected a string, got 1",
+  );
+  assert.equal(
+    problemOf("fleets: [{ mqtt5: { topicAlias: yes } }]"),
+    'fleets[0].mqtt5.topicAlias: expected true or false, got "yes"',
+  );
+  assert.equal(
+    problemOf("fleets: [{ mqtt5: { content_type: text/plain } }]"),
+    'fleets[0].mqtt5.content_type: unknown field; did you mean "contentType"? (known: userProperties, messageExpiry, contentType, topicAlias)',
+  );
+});
+
+Deno.test("parseScenarioText() names the path of a bad churn or command rate", () => {
+  assert.equal(
+    problemOf("fleets: [{ churn: { perSensorPerHour: -1 } }]"),
+    "fleets[0].churn.perSensorPerHour: expected 0 to 3600, got -1",
+  );
+  assert.equal(
+    problemOf("fleets: [{ churn: { perSensorPerHour: 3600.5 } }]"),
+    "fleets[0].churn.perSensorPerHour: expected 0 to 3600, got 3600.5",
+  );
+  assert.equal(
+    problemOf("fleets: [{ churn: { perSensorPerHour: often } }]"),
+    'fleets[0].churn.perSensorPerHour: expected a number, got "often"',
+  );
+  assert.equal(
+    problemOf("fleets: [{ churn: { perSensorPerHour: .inf } }]"),
+    "fleets[0].churn.perSensorPerHour: expected a number, got Infinity",
+  );
+  assert.equal(
+    problemOf("fleets: [{ churn: { offline: 25h } }]"),
+    'fleets[0].churn.offline: expected 0 to 24h, got "25h"',
+  );
+  assert.equal(
+    problemOf("fleets: [{ churn: { offline: 3 } }]"),
+    'fleets[0].churn.offline: expected a duration like "5s", got 3 (add a unit, e.g. "3ms")',
+  );
+  assert.equal(
+    parse("fleets: [{ churn: { perSensorPerHour: 3600 } }]").fleets[0]
+      .churnPerSensorPerHour,
+    3600,
+  );
+  assert.equal(
+    problemOf("run: { commandRate: -0.5 }"),
+    "run.commandRate: expected 0 to 100000, got -0.5",
+  );
+  assert.equal(
+    problemOf("run: { commandRate: 100001 }"),
+    "run.commandRate: expected 0 to 100000, got 100001",
+  );
+  assert.equal(
+    problemOf("run: { commandRate: 5/s }"),
+    'run.commandRate: expected a number, got "5/s"',
+  );
 });
 
 Deno.test("parseScenarioText() returns a frozen scenario", () => {
@@ -441,11 +659,11 @@ Deno.test("parseScenarioText() rejects unknown keys, suggesting near misses", ()
   );
   assert.equal(
     problemOf("fleets: [{ intervall: 5s }]"),
-    'fleets[0].intervall: unknown field; did you mean "interval"? (known: name, count, profile, interval, jitter, qos, retain, topic, clientId, payloadSize, offline)',
+    'fleets[0].intervall: unknown field; did you mean "interval"? (known: name, count, profile, interval, jitter, qos, retain, topic, clientId, payloadSize, offline, status, commands, mqtt5, churn)',
   );
   assert.equal(
     problemOf("run: { connect_rate: 10 }"),
-    'run.connect_rate: unknown field; did you mean "connectRate"? (known: duration, flood, connectRate, connectConcurrency, connectTimeout, ackTimeout, maxInflight, workers, seed)',
+    'run.connect_rate: unknown field; did you mean "connectRate"? (known: duration, flood, connectRate, connectConcurrency, connectTimeout, ackTimeout, maxInflight, workers, commandRate, seed)',
   );
   assert.equal(
     problemOf("broker: { tls: { cafile: x } }"),
@@ -608,6 +826,60 @@ fleets:
       "--jitter: must be shorter than the interval (1000 ms)",
     ],
   );
+});
+
+Deno.test("parseScenarioText() refuses MQTT 5 properties over MQTT 3.1.1", () => {
+  assert.deepEqual(
+    problemsOf(`
+broker: { url: mqtt://h, protocolVersion: 4 }
+fleets:
+  - { name: a, clientId: "a-{id}", mqtt5: { userProperties: { site: hq }, topicAlias: true } }
+  - { name: b, clientId: "b-{id}", mqtt5: { messageExpiry: 0, topicAlias: false } }
+  - { name: c, clientId: "c-{id}", mqtt5: { messageExpiry: 10, contentType: text/plain } }
+`),
+    [
+      "fleets[0].mqtt5: needs broker.protocolVersion 5 for userProperties, topicAlias",
+      "fleets[2].mqtt5: needs broker.protocolVersion 5 for messageExpiry, contentType",
+    ],
+  );
+  // Without a url the embedded broker runs, and it speaks MQTT 3.1.1 only.
+  assert.deepEqual(problemsOf("fleets: [{ mqtt5: { topicAlias: true } }]"), [
+    "fleets[0].mqtt5: needs broker.protocolVersion 5 for topicAlias; the embedded broker speaks MQTT 3.1.1 only; give --url",
+  ]);
+  assert.equal(
+    parse("broker: { url: mqtt://h }\nfleets: [{ mqtt5: { topicAlias: true } }]").fleets[0]
+      .topicAlias,
+    true,
+  );
+});
+
+Deno.test("parseScenarioText() refuses a command rate without a fleet that takes commands", () => {
+  assert.deepEqual(problemsOf("run: { commandRate: 1 }"), [
+    "run.commandRate: no fleet takes commands; give a fleet commands.topic",
+  ]);
+  const scenario = parse(`
+fleets:
+  - { name: a, clientId: "a-{id}" }
+  - { name: b, clientId: "b-{id}", commands: { topic: "b/{id}/set" } }
+run: { commandRate: 1 }
+`);
+  assert.equal(scenario.commandRatePerSec, 1);
+});
+
+Deno.test("parseScenarioText() refuses status and command topics every sensor would share", () => {
+  assert.deepEqual(
+    problemsOf(`
+fleets:
+  - { count: 2, status: { topic: "building/status" }, commands: { topic: "{fleet}/set" } }
+`),
+    [
+      'fleets[0].status.topic: "building/status" gives every sensor the same topic; add {id}',
+      'fleets[0].commands.topic: "{fleet}/set" gives every sensor the same topic; add {id}',
+    ],
+  );
+  // One sensor has a topic of its own; {index} tells sensors apart as well as {id}.
+  parse('fleets: [{ count: 1, status: { topic: "s" }, commands: { topic: "c" } }]');
+  parse('fleets: [{ count: 2, status: { topic: "s/{index}" }, commands: { topic: "c/{index}" } }]');
 });
 
 Deno.test("loadScenarioFile() names a file it cannot read", async () => {

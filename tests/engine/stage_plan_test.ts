@@ -25,7 +25,10 @@ Deno.test("stagePositionAt() plans connection counts that never jump by more tha
   for (let ms = 0; ms <= 45_000; ms += 100) {
     const { targetSensors } = stagePositionAt(STAGES, ms);
     // The steepest stage moves 200 sensors in 5 s: 4 per 100 ms (+1 for rounding).
-    assert.ok(Math.abs(targetSensors - previous) <= 5, `at ${ms} ms: ${previous} → ${targetSensors}`);
+    assert.ok(
+      Math.abs(targetSensors - previous) <= 5,
+      `at ${ms} ms: ${previous} → ${targetSensors}`,
+    );
     previous = targetSensors;
   }
 });

@@ -24,6 +24,7 @@ Deno.test("RunMetrics starts empty with the target connection count", () => {
     attemptsFailed: 0,
     disconnects: 0,
     reconnects: 0,
+    churned: 0,
   });
   assert.ok(Object.values(metrics.messages).every((count) => count === 0));
   assert.deepEqual(metrics.errors, {});
@@ -135,7 +136,17 @@ Deno.test("RunMetrics.closeSecond() returns per-second deltas, not totals", () =
   const first = metrics.closeSecond(1);
   assert.deepEqual(
     { ...first, ackP99Ms: 0, e2eP99Ms: 0 },
-    { t: 1, connected: 2, sent: 100, acked: 40, received: 90, errors: 3, ackP99Ms: 0, e2eP99Ms: 0, stage: 0 },
+    {
+      t: 1,
+      connected: 2,
+      sent: 100,
+      acked: 40,
+      received: 90,
+      errors: 3,
+      ackP99Ms: 0,
+      e2eP99Ms: 0,
+      stage: 0,
+    },
   );
 
   metrics.recordDisconnected();

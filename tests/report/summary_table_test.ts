@@ -39,8 +39,10 @@ function summaryFixture(overrides: Partial<Summary> = {}): Summary {
       attemptsFailed: 12,
       disconnects: 3,
       reconnects: 3,
+      churned: 0,
       errors: { connectTimeout: 2, connectRefused: 10, publishFailed: 0 },
     },
+    commands: { sent: 0, answered: 0, unanswered: 0 },
     messages: {
       scheduled: 120_000,
       sent: 119_700,
@@ -67,9 +69,18 @@ function summaryFixture(overrides: Partial<Summary> = {}): Summary {
       ack: stats(119_650, 12.3),
       e2e: stats(119_690, 14.8),
       lateness: EMPTY_STATS,
+      reconnect: EMPTY_STATS,
+      command: EMPTY_STATS,
     },
-    overflow: { connect: 0, ack: 0, e2e: 0, lateness: 0 },
-    histograms: { connect: "HISTFAAA", ack: "HISTFAAA", e2e: "HISTFAAA", lateness: "HISTFAAA" },
+    overflow: { connect: 0, ack: 0, e2e: 0, lateness: 0, reconnect: 0, command: 0 },
+    histograms: {
+      connect: "HISTFAAA",
+      ack: "HISTFAAA",
+      e2e: "HISTFAAA",
+      lateness: "HISTFAAA",
+      reconnect: "HISTFAAA",
+      command: "HISTFAAA",
+    },
     timeline: [
       {
         t: 1,

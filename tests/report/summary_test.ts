@@ -4,6 +4,7 @@ import { RunMetrics } from "../../lib/metrics/run_metrics.ts";
 import {
   buildSummary,
   judgeGenerator,
+  LATENCY_NAMES,
   type RunFacts,
   SUMMARY_SCHEMA_VERSION,
 } from "../../lib/report/summary.ts";
@@ -68,6 +69,7 @@ Deno.test("buildSummary() writes exactly the top-level keys of the JSON contract
   assert.deepEqual(Object.keys(summary).sort(), [
     "aborted",
     "broker",
+    "commands",
     "config",
     "connections",
     "durationMs",
@@ -115,6 +117,7 @@ Deno.test("buildSummary() reports connections with never-connected sensors as fa
     attemptsFailed: 2,
     disconnects: 1,
     reconnects: 1,
+    churned: 0,
     errors: { connectRefused: 2, publishFailed: 1 },
   });
 });
@@ -176,7 +179,7 @@ Deno.test("buildSummary() reports rates as 0 when the run never reached its hold
 Deno.test("buildSummary() gives latency stats with every field for each histogram", () => {
   const metrics = metricsFixture();
   const { latencyMs } = buildSummary(metrics, factsFixture());
-  for (const name of ["connect", "ack", "e2e", "lateness"] as const) {
+  for (const name of LATENCY_NAMES) {
     assert.deepEqual(
       Object.keys(latencyMs[name]).sort(),
       ["count", "max", "mean", "min", "p50", "p90", "p99", "p999"],
@@ -195,13 +198,20 @@ Deno.test("buildSummary() gives latency stats with every field for each histogra
 Deno.test("buildSummary() histograms decode to the same counts and stats", () => {
   const metrics = metricsFixture();
   const summary = buildSummary(metrics, factsFixture());
-  for (const name of ["connect", "ack", "e2e", "lateness"] as const) {
+  for (const name of LATENCY_NAMES) {
     assert.equal(typeof summary.histograms[name], "string", name);
     const decoded = LatencyHistogram.decode(summary.histograms[name]);
     assert.equal(decoded.count, metrics.histograms[name].count, name);
     assert.deepEqual(decoded.statsMs(), summary.latencyMs[name], name);
   }
-  assert.deepEqual(summary.overflow, { connect: 0, ack: 0, e2e: 0, lateness: 0 });
+  assert.deepEqual(summary.overflow, {
+    connect: 0,
+    ack: 0,
+    e2e: 0,
+    lateness: 0,
+    reconnect: 0,
+    command: 0,
+  });
 });
 
 Deno.test("buildSummary() counts values above a histogram's range in overflow", () => {
@@ -209,7 +219,14 @@ Deno.test("buildSummary() counts values above a histogram's range in overflow", 
   metrics.recordAck(metrics.histograms.ack.highestUs * 2);
   metrics.recordAck(10);
   const summary = buildSummary(metrics, factsFixture());
-  assert.deepEqual(summary.overflow, { connect: 0, ack: 1, e2e: 0, lateness: 0 });
+  assert.deepEqual(summary.overflow, {
+    connect: 0,
+    ack: 1,
+    e2e: 0,
+    lateness: 0,
+    reconnect: 0,
+    command: 0,
+  });
   assert.equal(LatencyHistogram.decode(summary.histograms.ack).count, 2);
 });
 

@@ -1,0 +1,52 @@
+import type { FleetSpec } from "../config/scenario.ts";
+import type { DeviceHooks } from "../transport/sensor_connection.ts";
+import type { SensorTable } from "./sensor_table.ts";
+
+/**
+ * What the sensors of `fleet` do besides telemetry, from its configuration: retained
+ * status (birth, last will, offline on stop) and answering commands. Undefined when
+ * the fleet does neither.
+ */
+export function deviceHooksFor(table: SensorTable, fleet: FleetSpec): DeviceHooks | undefined {
+  if (
+    fleet.statusTopicTemplate === null && fleet.commandTopicTemplate === null && !fleet.topicAlias
+  ) {
+    return undefined;
+  }
+  const statusJson = (index: number, online: boolean) =>
+    `{"sensorId":${JSON.stringify(table.sensorIds[index])},"online":${online},"ts":${Date.now()}}`;
+  const responseTopic = table.renderer(fleet.responseTopicTemplate, fleet);
+  return {
+    topicAlias: fleet.topicAlias,
+    status: fleet.statusTopicTemplate === null ? undefined : {
+      topic: table.renderer(fleet.statusTopicTemplate, fleet),
+      online: (index) => statusJson(index, true),
+      offline: (index) => statusJson(index, false),
+    },
+    commands: fleet.commandTopicTemplate === null ? undefined : {
+      topic: table.renderer(fleet.commandTopicTemplate, fleet),
+      answer: (index, command) => {
+        const commandId = readCommandId(command);
+        if (commandId === null) return null;
+        return {
+          topic: responseTopic(index),
+          payload: `{"sensorId":${
+            JSON.stringify(table.sensorIds[index])
+          },"commandId":${commandId},"ok":true}`,
+        };
+      },
+    },
+  };
+}
+
+/** The `commandId` (a whole number) of a command payload, or null for anything else. */
+export function readCommandId(payload: Uint8Array): number | null {
+  try {
+    const { commandId } = JSON.parse(DECODER.decode(payload)) as { commandId?: unknown };
+    return Number.isSafeInteger(commandId) ? commandId as number : null;
+  } catch {
+    return null;
+  }
+}
+
+const DECODER = new TextDecoder();
