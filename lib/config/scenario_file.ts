@@ -10,7 +10,7 @@
 
 import { dirname, isAbsolute, join } from "node:path";
 import YAML, { LineCounter } from "yaml";
-import { checkTemplate, crossCheck, freezeScenario } from "./apply_overrides.ts";
+import { checkTemplate, freezeScenario } from "./apply_overrides.ts";
 import { formatDurationMs, parseDurationMs } from "./duration.ts";
 import { type FleetSpec, type Scenario, type StageSpec, totalSensors } from "./scenario.ts";
 import {
@@ -69,11 +69,10 @@ export function parseScenarioText(text: string, fileName: string, env: ScenarioE
     ...embedded,
     ...fromFile,
   } as unknown as Scenario;
-  // Cross-field rules run on valid fields only: on a scenario where an invalid field
-  // kept its default they would report problems that are not in the file.
-  if (context.problems.length === 0) {
-    context.problems.push(...checkStageTargets(scenario), ...crossCheck(scenario));
-  }
+  // Stage targets are checked on valid fields only: an invalid count kept its default.
+  // The other cross-field rules (crossCheck) run once flags and IOTLOAD_* variables
+  // are applied, since they may give what the file leaves out (a --url, say).
+  if (context.problems.length === 0) context.problems.push(...checkStageTargets(scenario));
   if (context.problems.length > 0) throw new UsageError(context.problems.join("\n"));
   return freezeScenario(scenario);
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { crossCheck } from "../../lib/config/apply_overrides.ts";
 import { DEFAULT_FLEET, DEFAULT_SCENARIO, type Scenario } from "../../lib/config/scenario.ts";
 import { type Field, SCENARIO_SHAPE } from "../../lib/config/scenario_fields.ts";
 import { loadScenarioFile, parseScenarioText } from "../../lib/config/scenario_file.ts";
@@ -55,6 +56,11 @@ function targetsOf(
     }
   }
   return found;
+}
+
+/** The cross-field problems of a scenario file that parses: what a run reports after overrides. */
+function crossProblemsOf(text: string): string[] {
+  return crossCheck(parseScenarioText(text, "fleet.yaml", {}));
 }
 
 Deno.test("SCENARIO_SHAPE sets every field of Scenario, FleetSpec and StageSpec", () => {
@@ -809,9 +815,9 @@ thresholds: ["\${NOPE}"]
   );
 });
 
-Deno.test("parseScenarioText() includes the cross-field problems of crossCheck()", () => {
+Deno.test("crossCheck() reports the cross-field problems of a scenario file", () => {
   assert.deepEqual(
-    problemsOf(`
+    crossProblemsOf(`
 broker:
   protocolVersion: 5
   tls: { cert: c.pem }
@@ -828,9 +834,9 @@ fleets:
   );
 });
 
-Deno.test("parseScenarioText() refuses MQTT 5 properties over MQTT 3.1.1", () => {
+Deno.test("crossCheck() refuses MQTT 5 properties over MQTT 3.1.1 in a scenario file", () => {
   assert.deepEqual(
-    problemsOf(`
+    crossProblemsOf(`
 broker: { url: mqtt://h, protocolVersion: 4 }
 fleets:
   - { name: a, clientId: "a-{id}", mqtt5: { userProperties: { site: hq }, topicAlias: true } }
@@ -843,7 +849,7 @@ fleets:
     ],
   );
   // Without a url the embedded broker runs, and it speaks MQTT 3.1.1 only.
-  assert.deepEqual(problemsOf("fleets: [{ mqtt5: { topicAlias: true } }]"), [
+  assert.deepEqual(crossProblemsOf("fleets: [{ mqtt5: { topicAlias: true } }]"), [
     "fleets[0].mqtt5: needs broker.protocolVersion 5 for topicAlias; the embedded broker speaks MQTT 3.1.1 only; give --url",
   ]);
   assert.equal(
@@ -853,8 +859,8 @@ fleets:
   );
 });
 
-Deno.test("parseScenarioText() refuses a command rate without a fleet that takes commands", () => {
-  assert.deepEqual(problemsOf("run: { commandRate: 1 }"), [
+Deno.test("crossCheck() refuses a command rate without a fleet that takes commands", () => {
+  assert.deepEqual(crossProblemsOf("run: { commandRate: 1 }"), [
     "run.commandRate: no fleet takes commands; give a fleet commands.topic",
   ]);
   const scenario = parse(`
@@ -866,9 +872,9 @@ run: { commandRate: 1 }
   assert.equal(scenario.commandRatePerSec, 1);
 });
 
-Deno.test("parseScenarioText() refuses status and command topics every sensor would share", () => {
+Deno.test("crossCheck() refuses status and command topics every sensor would share", () => {
   assert.deepEqual(
-    problemsOf(`
+    crossProblemsOf(`
 fleets:
   - { count: 2, status: { topic: "building/status" }, commands: { topic: "{fleet}/set" } }
 `),
