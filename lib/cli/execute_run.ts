@@ -118,7 +118,8 @@ async function runAgainst(
       connectTimeoutMs: scenario.connectTimeoutMs,
     })
     : null;
-  // Stages set the run's length; otherwise --duration counts from the end of ramp-up.
+  // Stages set the run's length (a --duration scaled them); otherwise --duration counts
+  // from the end of ramp-up.
   const durationMs = scenario.stages.length > 0
     ? stagesDurationMs(scenario.stages)
     : scenario.durationMs;

@@ -8,6 +8,7 @@ import {
   type ProtocolVersion,
   type QoS,
   type Scenario,
+  type StageSpec,
   totalSensors,
 } from "./scenario.ts";
 import { UsageError } from "./usage_error.ts";
@@ -199,10 +200,33 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
     json: flag("json", base.json),
     flood: flag("flood", base.flood),
     outPath: text("out") ?? base.outPath,
+    stages: values.duration !== undefined && base.stages.length > 0
+      ? fitStages(base.stages, parseDurationOrZero(values.duration))
+      : base.stages,
   };
   problems.push(...crossCheck(scenario));
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   return freezeScenario(scenario);
+}
+
+/** A duration value already reported if bad: 0 (no scaling) when it does not parse. */
+function parseDurationOrZero(value: OverrideValues[string]): number {
+  try {
+    return typeof value === "string" ? parseDurationMs(value, "duration") : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Stages squeezed or stretched to last `durationMs` in all, keeping their shape: a
+ * duration given over a staged scenario (to shorten a run) scales every stage.
+ */
+export function fitStages(stages: readonly StageSpec[], durationMs: number): StageSpec[] {
+  const totalMs = stages.reduce((sum, stage) => sum + stage.durationMs, 0);
+  if (totalMs === 0 || durationMs === 0) return [...stages];
+  const scale = durationMs / totalMs;
+  return stages.map((stage) => ({ ...stage, durationMs: Math.round(stage.durationMs * scale) }));
 }
 
 /** Problems that involve more than one field; empty when the scenario is consistent. */
