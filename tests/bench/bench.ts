@@ -120,7 +120,19 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(renderTable(results, options));
   for (const result of results) console.log(renderJsonLine(result, options));
   console.error(`bench: finished in ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
-  return results.some((result) => result.error !== null) ? 1 : 0;
+  // The one thing a benchmark run must prove: every message the generator counted as
+  // sent reached the broker (timings are reported, never enforced).
+  const unreconciled = results.filter((result) =>
+    result.metrics !== null && result.metrics.brokerReceived !== result.metrics.sent
+  );
+  for (const { benchCase, metrics } of unreconciled) {
+    console.error(
+      `error: ${benchCase.name}: the generator sent ${
+        metrics!.sent
+      } messages, the broker received ${metrics!.brokerReceived}`,
+    );
+  }
+  return results.some((result) => result.error !== null) || unreconciled.length > 0 ? 1 : 0;
 }
 
 function parseOptions(argv: readonly string[]): BenchOptions | "help" {

@@ -55,7 +55,8 @@ export function generatorCommand(options: Pick<GeneratorRunOptions, "url" | "arg
     "--allow-read",
     "--allow-write",
     "--allow-env",
-    "--v8-flags=--optimize-for-size",
+    // The same permissions and flags as `deno task load`.
+    "--allow-run=sh",
     MAIN,
     "run",
     "--url",

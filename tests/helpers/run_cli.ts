@@ -40,7 +40,6 @@ export async function runCli(
       "--allow-write",
       "--allow-env",
       "--allow-run=sh",
-      "--v8-flags=--optimize-for-size",
       MAIN,
       ...args,
     ],
