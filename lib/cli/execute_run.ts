@@ -9,6 +9,7 @@ import {
 import type { TlsFiles } from "../config/tls_files.ts";
 import { type Clock, SYSTEM_CLOCK } from "../engine/clock.ts";
 import { Commander } from "../engine/commander.ts";
+import { publishesOnlyQos0 } from "../engine/device_hooks.ts";
 import type { FleetHandle } from "../engine/fleet_handle.ts";
 import { FleetRunner } from "../engine/fleet_runner.ts";
 import { stagesDurationMs } from "../engine/stage_plan.ts";
@@ -91,11 +92,10 @@ async function runAgainst(
     sessionExpirySec: scenario.sessionExpirySec,
     tls: { ...context.tls, insecure: scenario.insecure },
     keepaliveTimer: createSharedIntervalTimer(),
-    // With QoS 0 only, no store ever holds a message: one pair serves every connection.
-    sharedStores: scenario.fleets.every((fleet) => fleet.qos === 0)
-      ? createSharedStores()
-      : undefined,
+    sharedStores: publishesOnlyQos0(scenario) ? createSharedStores() : undefined,
   };
+  // The probe and the commander keep stores of their own.
+  const ownStoresTarget: BrokerTarget = { ...target, sharedStores: undefined };
   const sensors = totalSensors(scenario);
   const metrics = new RunMetrics(sensors);
   const toEpochMs = (clockMs: number) => performance.timeOrigin + clockMs;
@@ -108,7 +108,7 @@ async function runAgainst(
 
   const probe = scenario.probe
     ? new ProbeSubscriber({
-      target,
+      target: ownStoresTarget,
       topicFilters: topicFiltersFor(scenario),
       qos: Math.max(...scenario.fleets.map((fleet) => fleet.qos)) as QoS,
       connections: scenario.probeConnections,
@@ -139,7 +139,7 @@ async function runAgainst(
   const commander = scenario.commandRatePerSec > 0
     ? new Commander({
       scenario,
-      target,
+      target: ownStoresTarget,
       metrics,
       clock,
       random: Math.random,

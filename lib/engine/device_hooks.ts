@@ -1,4 +1,4 @@
-import type { FleetSpec } from "../config/scenario.ts";
+import type { FleetSpec, Scenario } from "../config/scenario.ts";
 import type { DeviceHooks } from "../transport/sensor_connection.ts";
 import type { SensorTable } from "./sensor_table.ts";
 
@@ -37,6 +37,16 @@ export function deviceHooksFor(table: SensorTable, fleet: FleetSpec): DeviceHook
       },
     },
   };
+}
+
+/**
+ * True when no sensor publishes above QoS 0 (telemetry, status or command answers):
+ * then no message store ever holds a message, and one pair can serve every sensor.
+ */
+export function publishesOnlyQos0(scenario: Scenario): boolean {
+  return scenario.fleets.every((fleet) =>
+    fleet.qos === 0 && fleet.statusTopicTemplate === null && fleet.commandTopicTemplate === null
+  );
 }
 
 /** The `commandId` (a whole number) of a command payload, or null for anything else. */

@@ -9,6 +9,7 @@ import { RunMetrics } from "../metrics/run_metrics.ts";
 import { createSharedStores } from "../transport/client_factory.ts";
 import { createSharedIntervalTimer } from "../transport/shared_interval_timer.ts";
 import { SYSTEM_CLOCK } from "./clock.ts";
+import { publishesOnlyQos0 } from "./device_hooks.ts";
 import { FleetRunner } from "./fleet_runner.ts";
 import type { FleetWorkerState, FromFleetWorker, ToFleetWorker } from "./worker_messages.ts";
 
@@ -50,9 +51,7 @@ worker.onmessage = async (event) => {
         target: {
           ...message.target,
           keepaliveTimer: createSharedIntervalTimer(),
-          sharedStores: scenario.fleets.every((f) => f.qos === 0)
-            ? createSharedStores()
-            : undefined,
+          sharedStores: publishesOnlyQos0(scenario) ? createSharedStores() : undefined,
         },
         metrics,
         clock: SYSTEM_CLOCK,
