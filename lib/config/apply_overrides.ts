@@ -126,7 +126,7 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
       jitterMs: field("jitter", fleet.jitterMs, parseUpToDayMs),
       qos: field("qos", fleet.qos, (v, s) => parseChoice<QoS>(v, s, [0, 1, 2])),
       retain: flag("retain", fleet.retain),
-      topicTemplate: field("topic", fleet.topicTemplate, checkTemplate),
+      topicTemplate: field("topic", fleet.topicTemplate, checkTopicTemplate),
       clientIdTemplate: field("client-id", fleet.clientIdTemplate, checkTemplate),
       payloadBytes: field(
         "payload-size",
@@ -378,8 +378,27 @@ export function parseProfile(value: string, setting: string): ProfileName {
   return found;
 }
 
-/** Checks that a template uses only known placeholders; returns it. */
+/**
+ * Checks a topic template: known placeholders only, and no MQTT wildcards (MQTT-4.7.1:
+ * `+` and `#` may not appear in a topic name); returns it.
+ */
+export function checkTopicTemplate(value: string, setting: string): string {
+  const wildcard = /[+#]/.exec(value);
+  if (wildcard !== null) {
+    throw new UsageError(
+      `${setting}: ${JSON.stringify(value)} contains the wildcard "${
+        wildcard[0]
+      }"; topic names may not`,
+    );
+  }
+  return checkTemplate(value, setting);
+}
+
+/** Checks that a template uses only known placeholders and closes every brace; returns it. */
 export function checkTemplate(value: string, setting: string): string {
+  if (value.replace(/\{[^{}]*\}/g, "").search(/[{}]/) !== -1) {
+    throw new UsageError(`${setting}: unmatched "{" or "}" in ${JSON.stringify(value)}`);
+  }
   for (const match of value.matchAll(/\{([^}]*)\}/g)) {
     if (!TEMPLATE_PLACEHOLDERS.includes(match[1])) {
       throw new UsageError(

@@ -10,7 +10,7 @@
 
 import { dirname, isAbsolute, join } from "node:path";
 import YAML, { LineCounter } from "yaml";
-import { checkTemplate, freezeScenario } from "./apply_overrides.ts";
+import { checkTemplate, checkTopicTemplate, freezeScenario } from "./apply_overrides.ts";
 import { formatDurationMs, parseDurationMs } from "./duration.ts";
 import { type FleetSpec, type Scenario, type StageSpec, totalSensors } from "./scenario.ts";
 import {
@@ -18,7 +18,6 @@ import {
   type Field,
   type RecordListField,
   SCENARIO_SHAPE,
-  templatePattern,
   type ValueType,
 } from "./scenario_fields.ts";
 import { UsageError } from "./usage_error.ts";
@@ -366,8 +365,6 @@ function readDurationMs(value: unknown): number | undefined {
   }
 }
 
-const PLACEHOLDERS_ONLY = templatePattern("");
-
 function readTemplate(
   value: unknown,
   topic: boolean,
@@ -377,20 +374,10 @@ function readTemplate(
   if (typeof value !== "string" || value === "") {
     return fail(context, path, `expected a non-empty template, got ${describe(value, false)}`);
   }
-  const wildcard = /[+#]/.exec(value);
-  if (topic && wildcard !== null) {
-    // MQTT-4.7.1-1: the wildcards + and # belong to subscription filters only.
-    return fail(
-      context,
-      path,
-      `${JSON.stringify(value)} contains the wildcard "${wildcard[0]}"; topic names may not`,
-    );
-  }
-  if (PLACEHOLDERS_ONLY.test(value)) return value;
-  // checkTemplate names an unknown placeholder; what it lets through is a stray brace.
-  const known = reportUsageError(context, () => checkTemplate(value, path));
-  if (known === undefined) return undefined;
-  return fail(context, path, `unmatched "{" or "}" in ${JSON.stringify(value)}`);
+  return reportUsageError(
+    context,
+    () => topic ? checkTopicTemplate(value, path) : checkTemplate(value, path),
+  );
 }
 
 const VARIABLE_REFERENCE = /\$(\$?)\{([^}]*)\}/g;

@@ -189,9 +189,10 @@ export class SensorConnection {
   }
 
   /**
-   * Calls `callback` once when a publish could succeed again: the socket drained, or
-   * a QoS 1/2 acknowledgement freed a window slot, or the connection closed (then a
-   * publish reports "offline"). One waiter at a time.
+   * Calls `callback` once when a publish could succeed again: the socket drained, or a
+   * QoS 1/2 acknowledgement freed a window slot. One waiter at a time (a later call
+   * replaces it); a closed connection drops the waiter, and the caller starts again on
+   * the next connect.
    */
   whenWritable(callback: () => void): void {
     this.#writableWaiter = callback;

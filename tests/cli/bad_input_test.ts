@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { main } from "../../lib/cli/main.ts";
+import { RUN_FLAGS } from "../../lib/cli/run_flags.ts";
+import type { TerminalIo } from "../../lib/cli/terminal_io.ts";
+
+/** Runs the CLI in-process with captured output; bad input never gets past validation. */
+async function runMain(argv: readonly string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = "";
+  let stdout = "";
+  const io: TerminalIo = {
+    stdout: { write: (text) => void (stdout += text) },
+    stderr: { write: (text) => void (stderr += text) },
+    stderrIsTerminal: false,
+    color: false,
+    env: {},
+    version: "0.0.0",
+    exit: (code) => {
+      throw new Error(`exit ${code} called; stdout: ${stdout}`);
+    },
+  };
+  const code = await main(argv, io);
+  return { code, stderr };
+}
+
+/** Values no flag taking a number, duration, choice, URL, template or address accepts. */
+const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {
+  sensors: ["ten", "-5", "0", "1000001", "1.5"],
+  interval: ["abc", "5", "0", "25h", "-1s"],
+  duration: ["abc", "5", "8d"],
+  qos: ["3", "-1", "one"],
+  "protocol-version": ["3", "6", "five"],
+  keepalive: ["-1", "65536", "abc"],
+  topic: ["a/{nope}", "a/+/b", "a/#", "a/{id"],
+  "client-id": ["same", "x-{bogus}"],
+  "connect-rate": ["0", "fast", "-3"],
+  "connect-concurrency": ["0", "many"],
+  "connect-timeout": ["0", "soon"],
+  "ack-timeout": ["0", "later"],
+  "max-inflight": ["0", "65536"],
+  seed: ["-1", "x", "4294967296"],
+  "probe-connections": ["0", "1001"],
+  drain: ["forever", "25h"],
+  jitter: ["abc", "25h"],
+  profile: ["toaster"],
+  "payload-size": ["-1", "big"],
+  "offline-buffer": ["-1", "100001"],
+  workers: ["0", "many", "257"],
+  bind: ["not-an-ip", "127.0.0.9-127.0.0.2", "10.0.0.1-"],
+  url: ["ftp://x", "not a url", "mqtt://", "mqtt://u:s3cret@host:99999"],
+  threshold: ["e2e.p99<abc", "nope>1", "lost=0", "e2e.p99<"],
+  scenario: ["/nonexistent/fleet.yaml"],
+  ca: ["/nonexistent/ca.pem"],
+  out: ["/nonexistent-dir/summary.json"],
+};
+
+const STRING_FLAGS = RUN_FLAGS.filter((flag) => flag.type === "string");
+
+Deno.test("every string flag of iotload run has bad values in the table", () => {
+  const missing = STRING_FLAGS.map((flag) => flag.name).filter((name) =>
+    !(name in WRONG_VALUES) && !["username", "password", "cert", "key"].includes(name)
+  );
+  assert.deepEqual(missing, []);
+});
+
+for (const [name, values] of Object.entries(WRONG_VALUES)) {
+  for (const value of values) {
+    Deno.test(`iotload run --${name} ${JSON.stringify(value)} exits 2 naming the flag`, async () => {
+      const args = name === "ca" ? ["--url", "mqtts://127.0.0.1:8883"] : [];
+      const { code, stderr } = await runMain(["run", `--${name}`, value, ...args]);
+      assert.equal(code, 2, stderr);
+      const errors = stderr.split("\n").filter((line) => line.startsWith("error: "));
+      assert.ok(errors.length >= 1, stderr);
+      assert.ok(errors.some((line) => line.includes(`--${name}`)), stderr);
+      assert.doesNotMatch(stderr, /\s+at .*\.ts:\d+/, "no stack trace");
+      assert.ok(!stderr.includes("s3cret"), "secrets never appear in errors");
+    });
+  }
+}
+
+for (const flag of STRING_FLAGS) {
+  Deno.test(`iotload run --${flag.name} with an empty value exits 2`, async () => {
+    const { code, stderr } = await runMain(["run", `--${flag.name}=`]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, new RegExp(`^error: --${flag.name}: expected a value`));
+  });
+}
+
+Deno.test("iotload run names a flag given twice", async () => {
+  const { code, stderr } = await runMain(["run", "--qos", "1", "--qos", "2"]);
+  assert.equal(code, 2);
+  assert.match(stderr, /^error: --qos given more than once/);
+});
+
+Deno.test("iotload run reports a bad IOTLOAD_* variable by its name", async () => {
+  let stderr = "";
+  const io: TerminalIo = {
+    stdout: { write: () => {} },
+    stderr: { write: (text) => void (stderr += text) },
+    stderrIsTerminal: false,
+    color: false,
+    env: { IOTLOAD_SENSORS: "lots" },
+    version: "0.0.0",
+    exit: () => {
+      throw new Error("exit called");
+    },
+  };
+  assert.equal(await main(["run"], io), 2);
+  assert.match(stderr, /^error: IOTLOAD_SENSORS: expected a whole number, got "lots"/);
+});
