@@ -1,7 +1,7 @@
 import { type Scenario, totalSensors } from "../config/scenario.ts";
 import { compileTopicTemplate, idWidthFor, topicFilterFor } from "../fleet/template.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
-import { type BrokerTarget, createMqttClient } from "../transport/client_factory.ts";
+import { type BrokerTarget, createMqttClient, endClient } from "../transport/client_factory.ts";
 import type { Clock } from "./clock.ts";
 import { readCommandId } from "./device_hooks.ts";
 import { withFleetName } from "./sensor_table.ts";
@@ -112,18 +112,7 @@ export class Commander {
     this.stopSending();
     this.#options.metrics.commands.unanswered += this.#pending.size;
     this.#pending.clear();
-    const client = this.#client;
-    if (client === null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        client.end(true);
-        resolve();
-      }, timeoutMs);
-      client.end(false, {}, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (this.#client !== null) await endClient(this.#client, timeoutMs);
   }
 
   #sendDue(): void {

@@ -1,7 +1,7 @@
 import type { MqttClient } from "mqtt";
 import type { QoS } from "../config/scenario.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
-import { type BrokerTarget, createMqttClient } from "../transport/client_factory.ts";
+import { type BrokerTarget, createMqttClient, endClient } from "../transport/client_factory.ts";
 import { decodeEnvelope } from "../transport/envelope.ts";
 import { type ClassifiedError, classifyError } from "../transport/error_category.ts";
 import { SequenceLedger } from "./ledger.ts";
@@ -64,22 +64,9 @@ export class ProbeSubscriber {
     );
   }
 
-  /** Unsubscribes nothing, disconnects every probe connection (bounded by `timeoutMs`). */
+  /** Disconnects every probe connection (each bounded by `timeoutMs`). */
   async stop(timeoutMs: number): Promise<void> {
-    await Promise.all(
-      this.#clients.map((client) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            client.end(true);
-            resolve();
-          }, timeoutMs);
-          client.end(false, {}, () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        })
-      ),
-    );
+    await Promise.all(this.#clients.map((client) => endClient(client, timeoutMs)));
   }
 
   #startOne(index: number, filters: readonly string[]): Promise<void> {

@@ -71,6 +71,23 @@ export interface ClientSettings {
   readonly reconnectPeriodMs?: number;
 }
 
+/**
+ * Disconnects cleanly (DISCONNECT, then close), or forcibly once `timeoutMs` has passed;
+ * resolves either way.
+ */
+export function endClient(client: MqttClient, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.end(true);
+      resolve();
+    }, timeoutMs);
+    client.end(false, {}, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** One pair of empty stores for connections that never publish above QoS 0. */
 export function createSharedStores(): MessageStores {
   return { incomingStore: new Store(), outgoingStore: new Store() };

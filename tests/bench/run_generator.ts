@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { LOAD_TASK_FLAGS } from "../helpers/run_cli.ts";
 import type { Summary } from "../../lib/report/summary.ts";
 import { type ProcessSample, ProcessSampler } from "./process_sampler.ts";
 
@@ -20,6 +21,10 @@ export interface GeneratorRunOptions {
   readonly ticksPerSec: number;
   /** The child is killed (SIGKILL) when it runs longer than this, in ms. */
   readonly killAfterMs: number;
+  /** Called once with the child's process id, right after the spawn; default none. */
+  readonly onSpawn?: (pid: number) => void;
+  /** Called with each piece of the child's stderr as it arrives (progress lines); default none. */
+  readonly onStderr?: (text: string) => void;
 }
 
 /** What one generator process did, as it reported it and as `/proc` saw it. */
@@ -50,13 +55,7 @@ export function generatorCommand(options: Pick<GeneratorRunOptions, "url" | "arg
   return [
     Deno.execPath(),
     "run",
-    "--frozen",
-    "--allow-net",
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
-    // The same permissions and flags as `deno task load`.
-    "--allow-run=sh",
+    ...LOAD_TASK_FLAGS,
     MAIN,
     "run",
     "--url",
@@ -78,6 +77,7 @@ export async function runGenerator(options: GeneratorRunOptions): Promise<Genera
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  options.onSpawn?.(child.pid);
   const sampler = new ProcessSampler(child.pid, {
     intervalMs: options.sampleIntervalMs,
     ticksPerSec: options.ticksPerSec,
@@ -95,7 +95,7 @@ export async function runGenerator(options: GeneratorRunOptions): Promise<Genera
   try {
     const [stdout, stderr, status] = await Promise.all([
       readAll(child.stdout),
-      readAll(child.stderr, STDERR_KEEP_CHARS),
+      readAll(child.stderr, STDERR_KEEP_CHARS, options.onStderr),
       child.status,
     ]);
     return {
@@ -113,11 +113,17 @@ export async function runGenerator(options: GeneratorRunOptions): Promise<Genera
   }
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>, keepChars?: number): Promise<string> {
+async function readAll(
+  stream: ReadableStream<Uint8Array>,
+  keepChars?: number,
+  onText?: (text: string) => void,
+): Promise<string> {
   const decoder = new TextDecoder();
   let text = "";
   for await (const chunk of stream) {
-    text += decoder.decode(chunk, { stream: true });
+    const piece = decoder.decode(chunk, { stream: true });
+    onText?.(piece);
+    text += piece;
     // Progress lines arrive every second; `error:` lines come last, so the tail is kept.
     if (keepChars !== undefined && text.length > keepChars) text = text.slice(-keepChars);
   }

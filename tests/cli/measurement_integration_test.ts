@@ -1,21 +1,8 @@
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
+import { fleetArgs } from "../helpers/fault_fixtures.ts";
 import { runCli } from "../helpers/run_cli.ts";
 import { startMosquitto, startTestBroker } from "../helpers/test_broker.ts";
-
-function fleetArgs(url: string, root: string, extra: readonly string[]): string[] {
-  return [
-    "run",
-    "--url",
-    url,
-    "--topic",
-    `${root}/{id}/telemetry`,
-    "--client-id",
-    `${root}-{id}`,
-    "--json",
-    ...extra,
-  ];
-}
 
 Deno.test("iotload run reconciles the ledger: QoS 1 loses nothing and received equals sent", async () => {
   await using broker = await startTestBroker();

@@ -1,18 +1,13 @@
 import assert from "node:assert/strict";
 import { checkTemplate, checkTopicTemplate } from "../../lib/config/apply_overrides.ts";
 import { UsageError } from "../../lib/config/usage_error.ts";
+import { createRandom, nextRandom } from "../../lib/fleet/random.ts";
 import { compileTemplate, compileTopicTemplate, topicFilterFor } from "../../lib/fleet/template.ts";
 
-/** A small seeded generator (mulberry32), so every run checks the same strings. */
+/** The fleet's seeded generator, so every run checks the same strings. */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const state = createRandom(seed, 0);
+  return () => nextRandom(state);
 }
 
 const PIECES = [

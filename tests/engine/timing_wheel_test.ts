@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createRandom, nextRandom } from "../../lib/fleet/random.ts";
 import { type Clock, ManualClock } from "../../lib/engine/clock.ts";
 import { spreadFirstDueMs, TimingWheel } from "../../lib/engine/timing_wheel.ts";
 
@@ -45,16 +46,10 @@ class LateClock implements Clock {
   }
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+/** Deterministic pseudo-random numbers in [0, 1): the fleet's seeded generator. */
 function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const state = createRandom(seed, 0);
+  return () => nextRandom(state);
 }
 
 function startWheel(

@@ -24,6 +24,16 @@ export interface RunCliOptions {
 }
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** The `deno run` flags of `deno task load`: its permissions, nothing more. */
+export const LOAD_TASK_FLAGS: readonly string[] = [
+  "--frozen",
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-run=sh",
+];
 const DECODER = new TextDecoder();
 
 /** Runs `deno run main.ts ARGS` as a subprocess with the permissions `deno task load` grants. */
@@ -32,17 +42,7 @@ export async function runCli(
   options: RunCliOptions = {},
 ): Promise<CliResult> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--frozen",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-run=sh",
-      MAIN,
-      ...args,
-    ],
+    args: ["run", ...LOAD_TASK_FLAGS, MAIN, ...args],
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",
     stdout: "piped",
