@@ -136,3 +136,27 @@ Deno.test("iotload run shows a broker stall as ack and e2e latency, not as a low
   assert.equal(m.backpressured + m.offlineDropped, 0, "the stall did not silently lower the rate");
   assert.equal(m.acked, m.sent);
 });
+
+Deno.test("iotload run --probe-connections 3 shares the subscription and still loses nothing", async () => {
+  await using broker = await startTestBroker();
+  const root = `share-${crypto.randomUUID().slice(0, 8)}`;
+  const result = await runCli(
+    fleetArgs(broker.url, root, [
+      "-c",
+      "30",
+      "-i",
+      "200ms",
+      "-d",
+      "3s",
+      "-q",
+      "1",
+      "--probe-connections",
+      "3",
+    ]),
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout);
+  assert.equal(summary.messages.duplicates, 0, "a shared subscription delivers each message once");
+  assert.equal(summary.messages.lost, 0);
+  assert.equal(summary.messages.received, summary.messages.sent);
+});
