@@ -79,6 +79,11 @@ export interface StageSpec {
   readonly durationMs: number;
   /** Connected sensors at the end of the stage (across all fleets, in fleet order). */
   readonly targetSensors: number;
+  /**
+   * Publish rate at the end of the stage as a multiple of each fleet's own rate (2 =
+   * twice as often); default 1. Moves linearly from the previous stage's, like the target.
+   */
+  readonly rateFactor?: number;
 }
 
 /**

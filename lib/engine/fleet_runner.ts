@@ -35,6 +35,9 @@ function publishOptionsFor(fleet: FleetSpec): PublishOptions {
     : { qos: fleet.qos, retain: fleet.retain, properties };
 }
 
+/** Relative change of the stage rate factor that re-times the sensors. */
+const RATE_STEP = 0.02;
+
 /** How often a staged run checks the stage plan, in ms. */
 const STAGE_CHECK_MS = 100;
 /** How long a sensor switched off by a stage may take to disconnect, in ms. */
@@ -108,6 +111,8 @@ export class FleetRunner implements FleetHandle {
   readonly #publishOptions: readonly PublishOptions[];
   #churnTimer: number | undefined;
   #stage = 0;
+  /** The stage plan's publish rate factor now (1 without stages). */
+  #rateFactor = 1;
   #active = 0;
   #stageTimer: number | undefined;
   /** Readings kept by offline sensors of buffering fleets, oldest first. */
@@ -261,6 +266,12 @@ export class FleetRunner implements FleetHandle {
     follow();
   }
 
+  /** A sensor's period between sends now: its fleet's interval over the stage's rate factor. */
+  #periodMs(index: number): number {
+    const intervalMs = this.#table.fleets[this.#table.fleetOf[index]].intervalMs;
+    return Math.max(1, Math.round(intervalMs / this.#rateFactor));
+  }
+
   /**
    * Churn: each connected sensor of a churning fleet drops its connection with the
    * probability its Poisson rate gives for one check interval.
@@ -279,8 +290,19 @@ export class FleetRunner implements FleetHandle {
 
   /** Connects or disconnects sensors, in index order, to match the stage plan. */
   #followStages(elapsedMs: number): void {
-    const { stage, targetSensors } = stagePositionAt(this.#options.scenario.stages, elapsedMs);
+    const { stage, targetSensors, rateFactor } = stagePositionAt(
+      this.#options.scenario.stages,
+      elapsedMs,
+    );
     this.#stage = stage;
+    // A rate change re-times every scheduled sensor; small drifts are not worth it.
+    if (Math.abs(rateFactor - this.#rateFactor) > this.#rateFactor * RATE_STEP) {
+      this.#rateFactor = rateFactor;
+      for (let index = 0; index < this.#connections.length; index++) {
+        if (!this.#wheel.has(index)) continue;
+        this.#wheel.setPeriod(index, this.#periodMs(index));
+      }
+    }
     const rangeStart = this.#options.range?.start ?? 0;
     const wanted = Math.min(Math.max(0, targetSensors - rangeStart), this.#connections.length);
     while (this.#active < wanted) {
@@ -358,7 +380,8 @@ export class FleetRunner implements FleetHandle {
       const offsetMs = this.#options.random() * fleet.jitterMs;
       const gridMs = intendedMs - this.#jitterOffsetMs[index];
       this.#jitterOffsetMs[index] = offsetMs;
-      this.#wheel.add(index, gridMs + fleet.intervalMs + offsetMs, fleet.intervalMs);
+      const periodMs = this.#periodMs(index);
+      this.#wheel.add(index, gridMs + periodMs + offsetMs, periodMs);
     }
     this.#send(index, intendedMs, fleet);
   }
@@ -512,14 +535,14 @@ export class FleetRunner implements FleetHandle {
           if (this.#sending) this.#pump(index);
         } else if (this.#sending && !this.#wheel.has(index)) {
           // The schedule starts at the first connect, spread over one interval.
-          const intervalMs = this.#table.fleets[this.#table.fleetOf[index]].intervalMs;
+          const periodMs = this.#periodMs(index);
           const firstDueMs = spreadFirstDueMs(
             index,
             this.#connections.length,
-            intervalMs,
+            periodMs,
             clock.nowMs(),
           );
-          this.#wheel.add(index, firstDueMs, intervalMs);
+          this.#wheel.add(index, firstDueMs, periodMs);
         }
       },
       connectFailed: (index, error) => {

@@ -126,7 +126,17 @@ function formatConnections(summary: Summary): string[] {
     ...(c.churned > 0
       ? [{ label: "churned", value: formatCount(c.churned), note: "(dropped on purpose)" }]
       : []),
+    ...formatStageRow(summary),
   ]);
+}
+
+/** "stage 3 of 4 (at end)" when the scenario had stages. */
+function formatStageRow(summary: Summary): { label: string; value: string; note: string }[] {
+  const stages = summary.config.stages;
+  const last = summary.timeline.at(-1);
+  if (!Array.isArray(stages) || stages.length === 0 || last === undefined) return [];
+  const stage = Math.min(last.stage, stages.length);
+  return [{ label: "stage", value: `${stage} of ${stages.length}`, note: "(at end)" }];
 }
 
 function formatCommands(summary: Summary): string[] {
