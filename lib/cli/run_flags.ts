@@ -102,6 +102,14 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     defaultText: "0",
   },
   {
+    name: "payload-template",
+    type: "string",
+    value: "JSON",
+    help: "message body after sensorId/seq/ts, e.g. " +
+      `'{"site":"hq","owner":"{faker:person.fullName}",{reading}}'`,
+    defaultText: "identity and reading",
+  },
+  {
     name: "protocol-version",
     short: "V",
     type: "string",

@@ -42,6 +42,13 @@ export interface FleetSpec {
   /** Pad every payload to exactly this many bytes; 0 (default) keeps the natural size. */
   readonly payloadBytes: number;
   /**
+   * The body of every telemetry message after the envelope (`sensorId`, `seq`, `ts`):
+   * a JSON object text with placeholders such as `{reading}`, `{reading.temperatureC}`,
+   * `{identity.model}` and `{faker:person.fullName}`, rendered per message; default null
+   * (the identity's `deviceId`, `model` and `firmware`, then the reading).
+   */
+  readonly payloadTemplate: string | null;
+  /**
    * Readings a disconnected sensor keeps and publishes on reconnect, as real devices
    * do; 0 (default) drops them (counted as `offlineDropped`).
    */
@@ -175,6 +182,7 @@ export const DEFAULT_FLEET: FleetSpec = Object.freeze({
   topicTemplate: "sensors/{id}/telemetry",
   clientIdTemplate: "iotload-{id}",
   payloadBytes: 0,
+  payloadTemplate: null,
   offlineBufferSize: 0,
   statusTopicTemplate: null,
   commandTopicTemplate: null,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { TEMPLATE_PLACEHOLDERS } from "./apply_overrides.ts";
+import { checkPayloadTemplate, TEMPLATE_PLACEHOLDERS } from "./apply_overrides.ts";
 import {
   DEFAULT_FLEET,
   DEFAULT_SCENARIO,
@@ -43,6 +43,13 @@ export type ValueType =
     readonly patternHint?: string;
     /** A secret: problems never quote the value. */
     readonly secret?: boolean;
+    /**
+     * A further check of a matching value, throwing a {@linkcode UsageError} that names
+     * `setting`; returns the value to store.
+     */
+    readonly check?: (value: string, setting: string) => string;
+    /** Said after the problem when the value is not a string, e.g. how to quote it. */
+    readonly notStringHint?: string;
   }
   /** A whole number from `min` to `max`, or one of the words in `aliases` (`auto`). */
   | {
@@ -202,6 +209,20 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
     target: "payloadBytes",
     type: { kind: "integer", min: 0, max: 268_435_455 },
     description: "Pad every payload to exactly this many bytes; 0 keeps the natural size.",
+  },
+  {
+    key: "payloadTemplate",
+    target: "payloadTemplate",
+    type: {
+      kind: "string",
+      pattern: /^\s*\{[\s\S]*\}\s*$/,
+      patternHint: 'a JSON object like \'{"site":"hq",{reading}}\'',
+      check: checkPayloadTemplate,
+      notStringHint: ` (quote the template in YAML: '{"site":"hq",{reading}}')`,
+    },
+    description: "Body after sensorId, seq and ts: a JSON object with {reading}, " +
+      "{reading.NAME}, {id}, {index}, {seq}, {ts}, {identity.FIELD}, {faker:MODULE.METHOD}; " +
+      "omit for the identity and the reading.",
   },
   {
     key: "offline",

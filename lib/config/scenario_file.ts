@@ -254,12 +254,14 @@ function readValue(type: ValueType, raw: unknown, path: string, context: Context
   const problem = (expected: string, after = "") =>
     fail(context, path, `${expected}, got ${got}${after}`);
   switch (type.kind) {
-    case "string":
-      if (typeof value !== "string") return problem("expected a string");
+    case "string": {
+      if (typeof value !== "string") return problem("expected a string", type.notStringHint);
       if (type.pattern !== undefined && !type.pattern.test(value)) {
         return problem(`expected ${type.patternHint ?? `text matching ${type.pattern}`}`);
       }
-      return value;
+      const check = type.check;
+      return check === undefined ? value : reportUsageError(context, () => check(value, path));
+    }
     case "integer": {
       const aliases = type.aliases ?? {};
       if (typeof value === "string" && Object.hasOwn(aliases, value)) return aliases[value];

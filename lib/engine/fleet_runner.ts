@@ -116,7 +116,7 @@ export class FleetRunner implements FleetHandle {
   #active = 0;
   #stageTimer: number | undefined;
   /** Readings kept by offline sensors of buffering fleets, oldest first. */
-  readonly #offlineBuffers = new Map<number, { intendedMs: number; body: string }[]>();
+  readonly #offlineBuffers = new Map<number, { intendedMs: number; reading: string }[]>();
   #holdMark: HoldMark | null = null;
 
   /** Builds the fleet (identities, telemetry state, connections); opens nothing. */
@@ -430,27 +430,38 @@ export class FleetRunner implements FleetHandle {
     if (!this.#options.scenario.flood) {
       metrics.histograms.lateness.recordUs((clock.nowMs() - intendedMs) * 1000);
     }
-    const body = reading === "" ? "" : `${table.identityJson[index]},${reading}`;
     if (!this.#connections[index].isConnected) {
-      this.#keepOffline(index, fleet, intendedMs, body);
+      this.#keepOffline(index, fleet, intendedMs, reading);
       return "offline";
     }
-    const outcome = this.#publish(index, fleet, intendedMs, body);
+    const outcome = this.#publish(index, fleet, intendedMs, reading);
     if (outcome === "backpressured") messages.backpressured++;
     else if (outcome === "offline") messages.offlineDropped++;
     return outcome;
   }
 
-  /** Publishes one reading with the sensor's next seq; counts it when written. */
-  #publish(index: number, fleet: FleetSpec, intendedMs: number, body: string): PublishOutcome {
+  /**
+   * Publishes one reading (profile members, or "" for none) with the sensor's next seq,
+   * in its fleet's payload template or the default body; counts it when written.
+   */
+  #publish(index: number, fleet: FleetSpec, intendedMs: number, reading: string): PublishOutcome {
+    const table = this.#table;
     const seq = this.#sentBySensor[index];
-    const payload = buildPayload(
-      this.#table.sensorIds[index],
-      seq,
-      this.#options.toEpochMs(intendedMs),
-      body,
-      fleet.payloadBytes,
-    );
+    const epochMs = this.#options.toEpochMs(intendedMs);
+    const template = table.payloadTemplates[table.fleetOf[index]];
+    const body = template !== null
+      ? template({
+        sensorId: table.sensorIds[index],
+        index: (this.#options.range?.start ?? 0) + index,
+        seq,
+        tsMs: epochMs,
+        identity: table.identities[index]!,
+        readingJson: reading,
+      })
+      : reading === ""
+      ? ""
+      : `${table.identityJson[index]},${reading}`;
+    const payload = buildPayload(table.sensorIds[index], seq, epochMs, body, fleet.payloadBytes);
     const outcome = this.#connections[index].publish(
       this.#table.topics[index],
       payload,
@@ -468,7 +479,7 @@ export class FleetRunner implements FleetHandle {
    * A reading due while the sensor is offline: kept for the reconnect when its fleet
    * buffers (the oldest is dropped when the buffer is full), dropped otherwise.
    */
-  #keepOffline(index: number, fleet: FleetSpec, intendedMs: number, body: string): void {
+  #keepOffline(index: number, fleet: FleetSpec, intendedMs: number, reading: string): void {
     const messages = this.#options.metrics.messages;
     if (fleet.offlineBufferSize === 0) {
       messages.offlineDropped++;
@@ -480,7 +491,7 @@ export class FleetRunner implements FleetHandle {
       buffer.shift();
       messages.offlineDropped++;
     }
-    buffer.push({ intendedMs, body });
+    buffer.push({ intendedMs, reading });
     messages.offlineBuffered++;
   }
 
@@ -494,7 +505,7 @@ export class FleetRunner implements FleetHandle {
     if (buffer === undefined) return;
     const fleet = this.#table.fleets[this.#table.fleetOf[index]];
     while (buffer.length > 0) {
-      const outcome = this.#publish(index, fleet, buffer[0].intendedMs, buffer[0].body);
+      const outcome = this.#publish(index, fleet, buffer[0].intendedMs, buffer[0].reading);
       if (outcome === "offline") return;
       if (outcome === "backpressured") {
         this.#connections[index].whenWritable(() => this.#flushOffline(index));

@@ -1,5 +1,10 @@
 import { type FleetSpec, type Scenario, totalSensors } from "../config/scenario.ts";
-import { createIdentity } from "../fleet/identity.ts";
+import { createIdentity, type SensorIdentity } from "../fleet/identity.ts";
+import {
+  type CompiledPayloadTemplate,
+  compilePayloadTemplate,
+  sampleReadingJson,
+} from "../fleet/payload_template.ts";
 import type { DeviceProfile } from "../fleet/device_profile.ts";
 import { profileFor } from "../fleet/profile.ts";
 import {
@@ -41,6 +46,10 @@ export class SensorTable {
   readonly clientIds: string[] = [];
   /** Identity members of each sensor's payload, JSON without braces. */
   readonly identityJson: string[] = [];
+  /** Each sensor's identity, kept only for fleets with a payload template. */
+  readonly identities: (SensorIdentity | undefined)[] = [];
+  /** Each fleet's compiled payload template, or null for the default body. */
+  readonly payloadTemplates: readonly (CompiledPayloadTemplate | null)[];
   /** Device profile state of each sensor. */
   readonly states: unknown[] = [];
   /** Device profile of each fleet. */
@@ -59,6 +68,14 @@ export class SensorTable {
     this.fleets = scenario.fleets;
     this.fleetOf = new Uint16Array(this.count);
     this.profiles = scenario.fleets.map((fleet) => profileFor(fleet.profile));
+    this.payloadTemplates = scenario.fleets.map((fleet, n) =>
+      fleet.payloadTemplate === null
+        ? null
+        : compilePayloadTemplate(fleet.payloadTemplate, `fleets[${n}].payloadTemplate`, {
+          seed: scenario.seed,
+          sampleReadingJson: sampleReadingJson(this.profiles[n], scenario.seed),
+        })
+    );
     const idWidth = idWidthFor(total);
     this.#idWidth = idWidth;
     this.#rangeStart = start;
@@ -75,7 +92,9 @@ export class SensorTable {
         this.sensorIds.push(formatSensorId(index, idWidth));
         this.topics.push(topic(index, idWidth));
         this.clientIds.push(clientId(index, idWidth));
-        this.identityJson.push(identityJson(scenario.seed, index));
+        const identity = createIdentity(scenario.seed, index);
+        this.identityJson.push(identityJson(identity));
+        this.identities.push(fleet.payloadTemplate === null ? undefined : identity);
         this.states.push(profile.createState(scenario.seed, index));
       }
     });
@@ -105,8 +124,7 @@ export function withFleetName(template: string, fleet: FleetSpec): string {
   return template.replaceAll("{fleet}", fleet.name);
 }
 
-function identityJson(seed: number, index: number): string {
-  const identity = createIdentity(seed, index);
+function identityJson(identity: SensorIdentity): string {
   return `"deviceId":${JSON.stringify(identity.deviceId)},"model":${
     JSON.stringify(identity.model)
   },"firmware":${JSON.stringify(identity.firmware)}`;

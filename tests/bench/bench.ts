@@ -43,10 +43,13 @@ import {
 } from "./cases.ts";
 import { ProcessSampler, readClockTicksPerSec } from "./process_sampler.ts";
 import { type GeneratorRun, runGenerator } from "./run_generator.ts";
+import { runSoakCommand } from "./soak.ts";
 
 /** What the benchmark was asked to do. */
 interface BenchOptions {
   readonly quick: boolean;
+  /** Run the fault soak instead of the cases. */
+  readonly faults: boolean;
   readonly runs: number;
   readonly cases: readonly BenchCase[];
   /** A broker to use instead of starting Mosquitto per run, or null. */
@@ -68,8 +71,13 @@ interface RunHandle {
 }
 
 const USAGE = `Usage: deno task bench [--quick] [--case NAME]... [--runs N] [--url URL]
+       deno task bench --faults [--quick]
 
   --quick       short version of every case (under a minute in total)
+  --faults      instead of the cases, a soak under broker restarts: 5,000 sensors, QoS 1
+                every 1 s for 10 min, Mosquitto killed every 2 min and restarted after
+                3 s (with --quick: 1,000 sensors, 90 s, every 30 s); RSS by minute,
+                recovery per restart, the message ledger
   --case NAME   run only this case (repeatable): ${BENCH_CASES.map((c) => c.name).join(", ")}
   --runs N      repeat each case N times and report the medians (default 1)
   --url URL     use this loopback broker (Mosquitto with sys_interval 1) for every run
@@ -107,8 +115,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error("hint: apt-get install -y mosquitto, or give --url mqtt://127.0.0.1:PORT");
     return 1;
   }
-  const startedMs = performance.now();
   const ticksPerSec = await readClockTicksPerSec();
+  if (options.faults) return await runSoakCommand(options.quick, ticksPerSec);
+  const startedMs = performance.now();
   const outcomes: Promise<CaseOutcome>[] = [];
   for (const [index, benchCase] of options.cases.entries()) {
     console.error(
@@ -140,6 +149,7 @@ function parseOptions(argv: readonly string[]): BenchOptions | "help" {
     args: [...argv],
     options: {
       quick: { type: "boolean" },
+      faults: { type: "boolean" },
       case: { type: "string", multiple: true },
       runs: { type: "string" },
       url: { type: "string" },
@@ -153,8 +163,13 @@ function parseOptions(argv: readonly string[]): BenchOptions | "help" {
   if (!Number.isInteger(runs) || runs < 1 || runs > 99) {
     throw new Error(`--runs: expected a whole number from 1 to 99, got ${values.runs}`);
   }
+  if (values.faults && (values.case !== undefined || values.runs !== undefined || values.url)) {
+    // The soak kills and restarts its own broker; it is one run of its own.
+    throw new Error("--faults runs the soak alone: leave out --case, --runs and --url");
+  }
   return {
     quick: values.quick ?? false,
+    faults: values.faults ?? false,
     runs,
     cases: selectCases(values.case ?? []),
     url: values.url === undefined ? null : checkLoopbackUrl(values.url),

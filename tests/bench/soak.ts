@@ -15,6 +15,7 @@
  * @module
  */
 import { type MosquittoProcess, startMosquitto } from "../helpers/test_broker.ts";
+import { formatCount } from "./bench_table.ts";
 import { readProcessSample } from "./process_sampler.ts";
 import { type GeneratorRun, runGenerator } from "./run_generator.ts";
 import {
@@ -44,7 +45,9 @@ export async function runSoakCommand(quick: boolean, ticksPerSec: number): Promi
   const plan = quick ? QUICK_SOAK : FULL_SOAK;
   const startedMs = performance.now();
   console.error(
-    `bench: soak: ${plan.sensors} sensors, QoS 1 every 1 s, ${plan.durationMs / 1000} s hold, ` +
+    `bench: soak: ${formatCount(plan.sensors)} sensors, QoS 1 every 1 s, ${
+      plan.durationMs / 1000
+    } s hold, ` +
       `broker killed every ${plan.restartEveryMs / 1000} s for ${plan.downMs / 1000} s`,
   );
   const record = await runSoak(plan, quick, ticksPerSec, (line) => console.error(line));

@@ -161,6 +161,8 @@ const BROKEN: readonly [unknown, string][] = [
   [{ fleets: [{ topic: "a/{serial}" }] }, "$.fleets[0].topic: does not match"],
   [{ fleets: [{ clientId: "c-{id" }] }, "$.fleets[0].clientId: does not match"],
   [{ fleets: [{ offline: { buffer: -1 } }] }, "$.fleets[0].offline.buffer: below minimum"],
+  [{ fleets: [{ payloadTemplate: '"a":1' }] }, "$.fleets[0].payloadTemplate: does not match"],
+  [{ fleets: [{ payloadTemplate: { a: 1 } }] }, "$.fleets[0].payloadTemplate: not of type string"],
   [{ fleets: [{ status: { topic: "s/#" } }] }, "$.fleets[0].status.topic: does not match"],
   [{ fleets: [{ status: { topic: "" } }] }, "$.fleets[0].status.topic: too short"],
   [{ fleets: [{ commands: {} }] }, "$.fleets[0].commands.topic: required"],
@@ -326,6 +328,7 @@ Deno.test("scenarioJsonSchema() accepts status, commands, MQTT 5 properties, chu
         topicAlias: true,
       },
       churn: { perSensorPerHour: 0.5, offline: "3s" },
+      payloadTemplate: '{"site":"hq","who":"{faker:person.fullName}",{reading}}',
     }],
     run: { commandRate: 2.5 },
   };
@@ -334,6 +337,10 @@ Deno.test("scenarioJsonSchema() accepts status, commands, MQTT 5 properties, chu
   assert.equal(scenario.fleets[0].churnPerSensorPerHour, 0.5);
   assert.equal(scenario.commandRatePerSec, 2.5);
   assert.deepEqual(scenario.fleets[0].userProperties, { site: "hq", "rack id": "7" });
+  assert.equal(
+    scenario.fleets[0].payloadTemplate,
+    '{"site":"hq","who":"{faker:person.fullName}",{reading}}',
+  );
 });
 
 Deno.test("scenarioJsonSchema() rejects broken documents, as the loader does", () => {

@@ -5,6 +5,9 @@ import { DEFAULT_FLEET, DEFAULT_SCENARIO, type Scenario } from "../../lib/config
 import { type Field, SCENARIO_SHAPE } from "../../lib/config/scenario_fields.ts";
 import { loadScenarioFile, parseScenarioText } from "../../lib/config/scenario_file.ts";
 import { UsageError } from "../../lib/config/usage_error.ts";
+import { createIdentity } from "../../lib/fleet/identity.ts";
+import { compilePayloadTemplate, sampleReadingJson } from "../../lib/fleet/payload_template.ts";
+import { profileFor } from "../../lib/fleet/profile.ts";
 import { parseThreshold } from "../../lib/report/thresholds.ts";
 
 const EXAMPLES_DIR = new URL("../../examples/", import.meta.url).pathname;
@@ -143,6 +146,23 @@ Deno.test("smart-building.yaml uses status, commands and MQTT 5 properties", asy
   assert.deepEqual(meters.userProperties, { building: "hq" });
   assert.equal(meters.contentType, "application/json");
   assert.deepEqual(thermostats.userProperties, {});
+  assert.equal(meters.payloadTemplate, null);
+  // The thermostats' template compiles against their profile and nests the reading.
+  const render = compilePayloadTemplate(thermostats.payloadTemplate ?? "", "payloadTemplate", {
+    sampleReadingJson: sampleReadingJson(profileFor(thermostats.profile)),
+  });
+  const body = JSON.parse(`{${
+    render({
+      sensorId: "007",
+      index: 7,
+      seq: 0,
+      tsMs: 0,
+      identity: createIdentity(7, 7),
+      readingJson: '"temperatureC":21.5',
+    })
+  }}`);
+  assert.deepEqual(Object.keys(body), ["building", "model", "firmware", "climate"]);
+  assert.deepEqual(body.climate, { temperatureC: 21.5 });
   // The embedded broker speaks MQTT 3.1.1 only; the header says so.
   const text = Deno.readTextFileSync(join(EXAMPLES_DIR, "smart-building.yaml"));
   assert.match(text, /embedded broker .*MQTT 3\.1\.1 only/);
@@ -177,6 +197,7 @@ fleets:
     topic: building/{fleet}/{id}/telemetry
     clientId: "{fleet}-{id}"
     payloadSize: 256
+    payloadTemplate: '{"site":"hq","lat":{reading.lat},"model":"{identity.model}",{reading}}'
     offline: { buffer: 100 }
     status: { topic: "building/{fleet}/{id}/status" }
     commands: { topic: "devices/{id}/commands", responseTopic: "devices/{index}/acks" }
@@ -232,6 +253,7 @@ thresholds:
       topicTemplate: "building/{fleet}/{id}/telemetry",
       clientIdTemplate: "{fleet}-{id}",
       payloadBytes: 256,
+      payloadTemplate: '{"site":"hq","lat":{reading.lat},"model":"{identity.model}",{reading}}',
       offlineBufferSize: 100,
       statusTopicTemplate: "building/{fleet}/{id}/status",
       commandTopicTemplate: "devices/{id}/commands",
@@ -451,6 +473,53 @@ Deno.test("parseScenarioText() names the path of a bad churn or command rate", (
   );
 });
 
+Deno.test("parseScenarioText() reads a payload template from YAML and JSON", () => {
+  const template = '{"site":"hq","t":{reading.temperatureC},"owner":"{faker:person.fullName}",' +
+    '"model":"{identity.model}",{reading}}';
+  assert.equal(parse("fleets: [{}]").fleets[0].payloadTemplate, null);
+  assert.equal(
+    parse(`fleets: [{ payloadTemplate: '${template}' }]`).fleets[0].payloadTemplate,
+    template,
+  );
+  const json = JSON.stringify({ fleets: [{ payloadTemplate: template }] });
+  assert.equal(parse(json, "fleet.json").fleets[0].payloadTemplate, template);
+  // A block scalar keeps a long template readable.
+  const block = parse(`fleets:
+  - payloadTemplate: >-
+      {"site":"hq",
+      {reading}}
+`).fleets[0].payloadTemplate;
+  assert.equal(block, '{"site":"hq", {reading}}');
+});
+
+Deno.test("parseScenarioText() names the path of a bad payload template, with every other problem", () => {
+  assert.deepEqual(
+    problemsOf(`fleets:
+  - payloadTemplate: {"site":"hq"}
+  - payloadTemplate: 'site: hq'
+  - payloadTemplate: '{"a":"{identity.serial}"}'
+    qos: 3
+  - payloadTemplate: '{"seq":{seq}}'
+  - payloadTemplate: '{"a":{reading}}'
+`),
+    [
+      "fleets[0].payloadTemplate: expected a string, got an object " +
+      `(quote the template in YAML: '{"site":"hq",{reading}}')`,
+      "fleets[1].payloadTemplate: expected a JSON object like " +
+      `'{"site":"hq",{reading}}', got "site: hq"`,
+      "fleets[2].qos: expected one of 0, 1, 2, got 3",
+      "fleets[2].payloadTemplate: unknown placeholder {identity.serial}; known: {id}, {index}, " +
+      "{seq}, {ts}, {reading}, {identity.deviceId}, {identity.model}, {identity.manufacturer}, " +
+      "{identity.firmware}, {identity.city}, {identity.lat}, {identity.lon}, {reading.NAME}, " +
+      "{faker:MODULE.METHOD}",
+      'fleets[3].payloadTemplate: the template defines "seq"; the envelope sets sensorId, seq ' +
+      "and ts itself",
+      'fleets[4].payloadTemplate: {reading} gives members ("temperatureC":21.4,...); it may ' +
+      'stand only between members, like {"site":"hq",{reading}}',
+    ],
+  );
+});
+
 Deno.test("parseScenarioText() returns a frozen scenario", () => {
   const scenario = parse("fleets: [{ count: 5 }]\nstages: [{ duration: 1s, target: 5 }]");
   assert.ok(Object.isFrozen(scenario));
@@ -665,7 +734,7 @@ Deno.test("parseScenarioText() rejects unknown keys, suggesting near misses", ()
   );
   assert.equal(
     problemOf("fleets: [{ intervall: 5s }]"),
-    'fleets[0].intervall: unknown field; did you mean "interval"? (known: name, count, profile, interval, jitter, qos, retain, topic, clientId, payloadSize, offline, status, commands, mqtt5, churn)',
+    'fleets[0].intervall: unknown field; did you mean "interval"? (known: name, count, profile, interval, jitter, qos, retain, topic, clientId, payloadSize, payloadTemplate, offline, status, commands, mqtt5, churn)',
   );
   assert.equal(
     problemOf("run: { connect_rate: 10 }"),
