@@ -3,6 +3,7 @@ import { DEFAULT_SCENARIO } from "../config/scenario.ts";
 import { loadScenarioFile } from "../config/scenario_file.ts";
 import { loadTlsFiles } from "../config/tls_files.ts";
 import { UsageError } from "../config/usage_error.ts";
+import { payloadTemplateProblems } from "../fleet/payload_template.ts";
 import { LiveView } from "../report/live_view.ts";
 import type { Summary } from "../report/summary.ts";
 import { checkWritable, writeFileAtomic } from "../report/summary_file.ts";
@@ -51,6 +52,12 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
     { values: overridesFromEnv(io.env, ENV_SETTINGS), source: "env" },
     { values, source: "flag" },
   ]);
+  // Faker methods and JSON validity are the fleet's to check: before anything starts.
+  const templateProblems = payloadTemplateProblems(
+    scenario,
+    values["payload-template"] !== undefined ? () => "--payload-template" : undefined,
+  );
+  if (templateProblems.length > 0) throw new UsageError(templateProblems.join("\n"));
   const thresholds = scenario.thresholds.map(parseThreshold);
   const tls = await loadTlsFiles(scenario);
   if (scenario.outPath !== null) checkWritable(scenario.outPath);

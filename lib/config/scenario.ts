@@ -59,6 +59,16 @@ export interface FleetSpec {
    * the broker delivers when the connection drops uncleanly; default null (off).
    */
   readonly statusTopicTemplate: string | null;
+  /**
+   * Payload template of the birth message (same placeholders as `payloadTemplate`);
+   * default null: `{"sensorId":…,"online":true,"ts":…}`.
+   */
+  readonly statusOnlineTemplate: string | null;
+  /**
+   * Payload template of the last will and the offline status; default null:
+   * `{"sensorId":…,"online":false,"ts":…}`.
+   */
+  readonly statusOfflineTemplate: string | null;
   /** Command topic template each sensor subscribes to and answers; default null (off). */
   readonly commandTopicTemplate: string | null;
   /** Topic template sensors answer commands on; default `devices/{id}/responses`. */
@@ -185,6 +195,8 @@ export const DEFAULT_FLEET: FleetSpec = Object.freeze({
   payloadTemplate: null,
   offlineBufferSize: 0,
   statusTopicTemplate: null,
+  statusOnlineTemplate: null,
+  statusOfflineTemplate: null,
   commandTopicTemplate: null,
   responseTopicTemplate: "devices/{id}/responses",
   userProperties: Object.freeze({}),

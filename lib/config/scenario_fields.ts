@@ -143,6 +143,15 @@ const ONE_DAY_MS = 86_400_000;
 const ONE_WEEK_MS = 7 * ONE_DAY_MS;
 const TEMPLATE_HELP = TEMPLATE_PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
 
+/** A payload template: one JSON object text with placeholders (checked as far as config can). */
+const PAYLOAD_TEMPLATE_TYPE: ValueType = {
+  kind: "string",
+  pattern: /^\s*\{[\s\S]*\}\s*$/,
+  patternHint: 'a JSON object like \'{"site":"hq",{reading}}\'',
+  check: checkPayloadTemplate,
+  notStringHint: ` (quote the template in YAML: '{"site":"hq",{reading}}')`,
+};
+
 const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
   {
     key: "name",
@@ -213,13 +222,7 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
   {
     key: "payloadTemplate",
     target: "payloadTemplate",
-    type: {
-      kind: "string",
-      pattern: /^\s*\{[\s\S]*\}\s*$/,
-      patternHint: 'a JSON object like \'{"site":"hq",{reading}}\'',
-      check: checkPayloadTemplate,
-      notStringHint: ` (quote the template in YAML: '{"site":"hq",{reading}}')`,
-    },
+    type: PAYLOAD_TEMPLATE_TYPE,
     description: "Body after sensorId, seq and ts: a JSON object with {reading}, " +
       "{reading.NAME}, {id}, {index}, {seq}, {ts}, {identity.FIELD}, {faker:MODULE.METHOD}; " +
       "omit for the identity and the reading.",
@@ -237,12 +240,28 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
   {
     key: "status",
     description: "Retained online/offline status: a birth message on connect, a last will.",
-    fields: [{
-      key: "topic",
-      target: "statusTopicTemplate",
-      type: { kind: "template", topic: true },
-      description: `Status topic template with ${TEMPLATE_HELP}; no wildcards; omit for none.`,
-    }],
+    fields: [
+      {
+        key: "topic",
+        target: "statusTopicTemplate",
+        type: { kind: "template", topic: true },
+        description: `Status topic template with ${TEMPLATE_HELP}; no wildcards; omit for none.`,
+      },
+      {
+        key: "online",
+        target: "statusOnlineTemplate",
+        type: PAYLOAD_TEMPLATE_TYPE,
+        description: "Birth message: a JSON object template like payloadTemplate; " +
+          'omit for {"sensorId":…,"online":true,"ts":…}.',
+      },
+      {
+        key: "offline",
+        target: "statusOfflineTemplate",
+        type: PAYLOAD_TEMPLATE_TYPE,
+        description: "Last will and offline status: a JSON object template like " +
+          'payloadTemplate; omit for {"sensorId":…,"online":false,"ts":…}.',
+      },
+    ],
   },
   {
     key: "commands",
@@ -329,6 +348,13 @@ const STAGE_FIELDS: readonly Field<StageSpec>[] = [
     type: { kind: "integer", min: 0, max: 1_000_000 },
     required: true,
     description: "Connected sensors at the end of the stage, across all fleets in fleet order.",
+  },
+  {
+    key: "rate",
+    target: "rateFactor",
+    type: { kind: "number", min: 0.01, max: 100 },
+    description: "Publish rate at the end of the stage as a multiple of each fleet's own " +
+      "(2 = twice as often); moves linearly like the target; default 1.",
   },
 ];
 

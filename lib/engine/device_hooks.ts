@@ -1,4 +1,5 @@
 import type { FleetSpec, Scenario } from "../config/scenario.ts";
+import { compilePayloadTemplate } from "../fleet/payload_template.ts";
 import type { DeviceHooks } from "../transport/sensor_connection.ts";
 import type { SensorTable } from "./sensor_table.ts";
 
@@ -7,14 +8,38 @@ import type { SensorTable } from "./sensor_table.ts";
  * status (birth, last will, offline on stop) and answering commands. Undefined when
  * the fleet does neither.
  */
-export function deviceHooksFor(table: SensorTable, fleet: FleetSpec): DeviceHooks | undefined {
+export function deviceHooksFor(
+  table: SensorTable,
+  fleet: FleetSpec,
+  seed: number,
+): DeviceHooks | undefined {
   if (
     fleet.statusTopicTemplate === null && fleet.commandTopicTemplate === null && !fleet.topicAlias
   ) {
     return undefined;
   }
-  const statusJson = (index: number, online: boolean) =>
-    `{"sensorId":${JSON.stringify(table.sensorIds[index])},"online":${online},"ts":${Date.now()}}`;
+  const statusJson = (index: number, online: boolean): string => {
+    const template = online ? onlineTemplate : offlineTemplate;
+    if (template === null) {
+      return `{"sensorId":${
+        JSON.stringify(table.sensorIds[index])
+      },"online":${online},"ts":${Date.now()}}`;
+    }
+    return `{${
+      template({
+        sensorId: table.sensorIds[index],
+        index: table.globalIndex(index),
+        seq: 0,
+        tsMs: Date.now(),
+        identity: table.identities[index]!,
+        readingJson: "",
+      })
+    }}`;
+  };
+  const compileStatus = (template: string | null, key: string) =>
+    template === null ? null : compilePayloadTemplate(template, `status.${key}`, { seed });
+  const onlineTemplate = compileStatus(fleet.statusOnlineTemplate, "online");
+  const offlineTemplate = compileStatus(fleet.statusOfflineTemplate, "offline");
   const responseTopic = table.renderer(fleet.responseTopicTemplate, fleet);
   return {
     topicAlias: fleet.topicAlias,

@@ -160,7 +160,7 @@ export class FleetRunner implements FleetHandle {
       maxInflight: scenario.maxInflight,
       events,
     };
-    const hooks = scenario.fleets.map((fleet) => deviceHooksFor(this.#table, fleet));
+    const hooks = scenario.fleets.map((fleet) => deviceHooksFor(this.#table, fleet, scenario.seed));
     this.#publishOptions = scenario.fleets.map(publishOptionsFor);
     for (let index = 0; index < count; index++) {
       this.#connections.push(
@@ -452,7 +452,7 @@ export class FleetRunner implements FleetHandle {
     const body = template !== null
       ? template({
         sensorId: table.sensorIds[index],
-        index: (this.#options.range?.start ?? 0) + index,
+        index: table.globalIndex(index),
         seq,
         tsMs: epochMs,
         identity: table.identities[index]!,

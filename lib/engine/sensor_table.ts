@@ -46,7 +46,7 @@ export class SensorTable {
   readonly clientIds: string[] = [];
   /** Identity members of each sensor's payload, JSON without braces. */
   readonly identityJson: string[] = [];
-  /** Each sensor's identity, kept only for fleets with a payload template. */
+  /** Each sensor's identity, kept only for fleets with payload or status templates. */
   readonly identities: (SensorIdentity | undefined)[] = [];
   /** Each fleet's compiled payload template, or null for the default body. */
   readonly payloadTemplates: readonly (CompiledPayloadTemplate | null)[];
@@ -94,10 +94,15 @@ export class SensorTable {
         this.clientIds.push(clientId(index, idWidth));
         const identity = createIdentity(scenario.seed, index);
         this.identityJson.push(identityJson(identity));
-        this.identities.push(fleet.payloadTemplate === null ? undefined : identity);
+        this.identities.push(usesTemplates(fleet) ? identity : undefined);
         this.states.push(profile.createState(scenario.seed, index));
       }
     });
+  }
+
+  /** The global index of local sensor `localIndex`. */
+  globalIndex(localIndex: number): number {
+    return this.#rangeStart + localIndex;
   }
 
   /**
@@ -117,6 +122,12 @@ export function topicFiltersFor(scenario: Scenario): string[] {
     topicFilterFor(withFleetName(fleet.topicTemplate, fleet), "topic")
   );
   return [...new Set(filters)];
+}
+
+/** Whether a fleet renders payload or status templates (which may use its identity). */
+function usesTemplates(fleet: FleetSpec): boolean {
+  return fleet.payloadTemplate !== null || fleet.statusOnlineTemplate !== null ||
+    fleet.statusOfflineTemplate !== null;
 }
 
 /** A template with `{fleet}` replaced by the fleet's name. */

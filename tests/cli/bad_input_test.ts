@@ -49,6 +49,7 @@ const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {
   url: ["ftp://x", "not a url", "mqtt://", "mqtt://u:s3cret@host:99999"],
   threshold: ["e2e.p99<abc", "nope>1", "lost=0", "e2e.p99<"],
   scenario: ["/nonexistent/fleet.yaml"],
+  "payload-template": ['{"a":1', '{"a":{nope}}', '"a":1', '{"seq":1}', '{"m":{identity.model}}'],
   ca: ["/nonexistent/ca.pem"],
   out: ["/nonexistent-dir/summary.json"],
 };

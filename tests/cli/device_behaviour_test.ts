@@ -24,7 +24,7 @@ Deno.test("iotload run publishes retained birth messages and the broker delivers
   await using broker = await startMosquitto();
   const root = `will-${crypto.randomUUID().slice(0, 8)}`;
   const watcher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-  const statuses: { sensorId: string; online: boolean }[] = [];
+  const statuses: { sensorId?: string; online?: boolean; up?: boolean; device?: string }[] = [];
   watcher.on("message", (_topic, payload) => statuses.push(JSON.parse(payload.toString())));
   await watcher.subscribeAsync(`${root}/+/status`, { qos: 1 });
   try {
@@ -36,14 +36,18 @@ Deno.test("iotload run publishes retained birth messages and the broker delivers
         "    interval: 500ms",
         `    topic: "${root}/{id}/telemetry"`,
         `    clientId: "${root}-{id}"`,
-        `    status: { topic: "${root}/{id}/status" }`,
+        `    status:`,
+        `      topic: "${root}/{id}/status"`,
+        `      offline: '{"up":false,"device":"{identity.deviceId}"}'`,
         "    churn: { perSensorPerHour: 1800, offline: 1s }",
         "run: { duration: 6s }",
       ].join("\n"),
       ["--url", broker.url],
     );
-    const births = statuses.filter((status) => status.online);
-    const offline = statuses.filter((status) => !status.online);
+    const births = statuses.filter((status) => status.online === true);
+    // The will comes from the offline template: the broker sends exactly what the CONNECT held.
+    const offline = statuses.filter((status) => status.up === false);
+    assert.ok(offline.every((status) => /^[0-9A-F]{16}$/.test(status.device ?? "")));
     assert.ok(summary.connections.churned > 0, JSON.stringify(summary.connections));
     assert.ok(births.length >= 10 + summary.connections.churned, `births ${births.length}`);
     // Each churn drop is unclean: the broker publishes that sensor's will.

@@ -79,7 +79,7 @@ Deno.test("SCENARIO_SHAPE sets every field of Scenario, FleetSpec and StageSpec"
       .toSorted(),
   );
   assert.deepEqual(targets.fleets.toSorted(), Object.keys(DEFAULT_FLEET).toSorted());
-  assert.deepEqual(targets.stages.toSorted(), ["durationMs", "targetSensors"]);
+  assert.deepEqual(targets.stages.toSorted(), ["durationMs", "rateFactor", "targetSensors"]);
 });
 
 Deno.test("loadScenarioFile() reads every example, with thresholds the report accepts", async () => {
@@ -199,7 +199,10 @@ fleets:
     payloadSize: 256
     payloadTemplate: '{"site":"hq","lat":{reading.lat},"model":"{identity.model}",{reading}}'
     offline: { buffer: 100 }
-    status: { topic: "building/{fleet}/{id}/status" }
+    status:
+      topic: "building/{fleet}/{id}/status"
+      online: '{"up":true,"model":"{identity.model}"}'
+      offline: '{"up":false}'
     commands: { topic: "devices/{id}/commands", responseTopic: "devices/{index}/acks" }
     mqtt5:
       userProperties: { site: hq, line: "3" }
@@ -256,6 +259,8 @@ thresholds:
       payloadTemplate: '{"site":"hq","lat":{reading.lat},"model":"{identity.model}",{reading}}',
       offlineBufferSize: 100,
       statusTopicTemplate: "building/{fleet}/{id}/status",
+      statusOnlineTemplate: '{"up":true,"model":"{identity.model}"}',
+      statusOfflineTemplate: '{"up":false}',
       commandTopicTemplate: "devices/{id}/commands",
       responseTopicTemplate: "devices/{index}/acks",
       userProperties: { site: "hq", line: "3" },

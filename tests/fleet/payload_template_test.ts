@@ -4,11 +4,12 @@ import { createIdentity, type SensorIdentity } from "../../lib/fleet/identity.ts
 import {
   compilePayloadTemplate,
   type PayloadTemplateContext,
+  payloadTemplateProblems,
   sampleReadingJson,
 } from "../../lib/fleet/payload_template.ts";
 import { profileFor } from "../../lib/fleet/profile.ts";
 import { createRandom, nextInt, nextRandom, type RandomState } from "../../lib/fleet/random.ts";
-import { PROFILE_NAMES } from "../../lib/config/scenario.ts";
+import { DEFAULT_FLEET, DEFAULT_SCENARIO, PROFILE_NAMES } from "../../lib/config/scenario.ts";
 
 const SETTING = "--payload-template";
 
@@ -314,4 +315,30 @@ Deno.test("compilePayloadTemplate() renders valid JSON for 1,000 random contexts
     assert.equal(body.i, index);
     assert.ok(!("sensorId" in body) && !("ts" in body), members);
   }
+});
+
+Deno.test("payloadTemplateProblems() names each fleet whose template does not compile", () => {
+  const scenario = {
+    ...DEFAULT_SCENARIO,
+    fleets: [
+      { ...DEFAULT_FLEET, payloadTemplate: '{"t":{reading.temperatureC}}' },
+      { ...DEFAULT_FLEET, name: "meters", profile: "energy-meter" as const },
+      {
+        ...DEFAULT_FLEET,
+        name: "doors",
+        profile: "door" as const,
+        payloadTemplate: '{"t":{reading.temperatureC}}',
+      },
+      { ...DEFAULT_FLEET, name: "x", payloadTemplate: '{"w":"{faker:person.fulName}"}' },
+    ],
+  };
+  assert.deepEqual(payloadTemplateProblems(scenario), [
+    "fleets[2].payloadTemplate: unknown reading {reading.temperatureC}; this profile's " +
+    "readings: open, changes, batteryPct",
+    "fleets[3].payloadTemplate: unknown faker method in {faker:person.fulName}; person has " +
+    "bio, firstName, fullName, gender, jobArea, jobDescriptor, jobTitle, jobType, lastName, " +
+    "middleName, prefix, sex, sexType, suffix, zodiacSign",
+  ]);
+  assert.equal(payloadTemplateProblems(scenario, () => "--payload-template").length, 2);
+  assert.deepEqual(payloadTemplateProblems(DEFAULT_SCENARIO), []);
 });
