@@ -150,7 +150,12 @@ export function createMqttClient(
     const port = url.port === "" ? DEFAULT_PORTS[url.protocol] : Number(url.port);
     const localAddress = settings.localAddress;
     // MQTT.js ignores localAddress for mqtt:// (NOTES); a stream builder honours it.
-    return new MqttClient(() => net.createConnection({ host, port, localAddress }), options);
+    // noDelay: Nagle's algorithm holds small packets (an answer, a PUBACK) up to 40 ms
+    // behind an unacknowledged one, which would show up as broker latency.
+    return new MqttClient(
+      () => net.createConnection({ host, port, localAddress, noDelay: true }),
+      options,
+    );
   }
   const tlsOptions: IClientOptions & { localAddress?: string } = {
     ...options,
