@@ -42,7 +42,12 @@ import {
   selectCases,
 } from "./cases.ts";
 import { ProcessSampler, readClockTicksPerSec } from "./process_sampler.ts";
-import { type GeneratorRun, runGenerator } from "./run_generator.ts";
+import {
+  describeRunFailure,
+  type GeneratorRun,
+  KILL_GRACE_MS,
+  runGenerator,
+} from "./run_generator.ts";
 import { runSoakCommand } from "./soak.ts";
 
 /** What the benchmark was asked to do. */
@@ -95,7 +100,6 @@ const OWN_BROKER_COUNT_TIMEOUT_MS = 10_000;
 /** A broker given with `--url` may refresh `$SYS` less often (Mosquitto's default: 10 s). */
 const URL_BROKER_COUNT_TIMEOUT_MS = 30_000;
 /** A run is killed this long after its hold should have ended (ms). */
-const KILL_GRACE_MS = 60_000;
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: BenchOptions | "help";
@@ -341,14 +345,7 @@ async function startRun(
 
 /** Why a generator run cannot be measured, or null when it can. */
 function describeFailure(run: GeneratorRun): string | null {
-  if (run.killed) return `killed: still running ${KILL_GRACE_MS / 1000} s after its duration`;
-  if (run.code !== 0 || run.summary === null) {
-    return `iotload exited with code ${run.code}${
-      run.errorLine === null ? "" : `: ${run.errorLine.replace(/^error: /, "")}`
-    }`;
-  }
-  if (run.summary.aborted !== null) return `iotload gave up: ${run.summary.aborted}`;
-  return null;
+  return describeRunFailure(run, KILL_GRACE_MS);
 }
 
 const COLUMNS: readonly Column[] = [

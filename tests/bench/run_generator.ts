@@ -140,3 +140,18 @@ function parseSummary(stdout: string): Summary | null {
     return null;
   }
 }
+
+/** How long a generator may run past its planned duration before it is killed, in ms. */
+export const KILL_GRACE_MS = 60_000;
+
+/** Why a generator run cannot be measured, or null when it can. */
+export function describeRunFailure(run: GeneratorRun, killGraceMs: number): string | null {
+  if (run.killed) return `killed: still running ${killGraceMs / 1000} s after its duration`;
+  if (run.code !== 0 || run.summary === null) {
+    return `iotload exited with code ${run.code}${
+      run.errorLine === null ? "" : `: ${run.errorLine.replace(/^error: /, "")}`
+    }`;
+  }
+  if (run.summary.aborted !== null) return `iotload gave up: ${run.summary.aborted}`;
+  return null;
+}

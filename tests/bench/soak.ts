@@ -17,7 +17,7 @@
 import { type MosquittoProcess, startMosquitto } from "../helpers/test_broker.ts";
 import { formatCount } from "./bench_table.ts";
 import { readProcessSample } from "./process_sampler.ts";
-import { type GeneratorRun, runGenerator } from "./run_generator.ts";
+import { type GeneratorRun, KILL_GRACE_MS, runGenerator } from "./run_generator.ts";
 import {
   markOffsetsMs,
   restartOffsetsMs,
@@ -30,7 +30,6 @@ import { formatSoakJson, formatSoakTable, soakFailures } from "./soak_report.ts"
 /** Longest wait from the spawn for the generator's first `running` line (ms). */
 const HOLD_START_TIMEOUT_MS = 60_000;
 /** The generator is killed this long after its hold should have ended (ms). */
-const KILL_GRACE_MS = 60_000;
 /** `/proc` sampling period of the generator for peak RSS and CPU (ms). */
 const SAMPLE_MS = 1_000;
 /** Stderr kept while looking for a line end; progress lines are far shorter (characters). */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { describeRunFailure, KILL_GRACE_MS } from "./run_generator.ts";
 import type { LatencyStats } from "../../lib/metrics/histogram.ts";
 import type { Summary } from "../../lib/report/summary.ts";
 import { type Column, formatCount, formatFixed, formatTable } from "./bench_table.ts";
@@ -77,14 +78,7 @@ function figure(record: SoakRecord): SoakFigures {
 function describeGeneratorFailure(record: SoakRecord): string | null {
   const run = record.generator;
   if (run === null) return "the generator did not run";
-  if (run.killed) return "the generator was killed: still running long after its duration";
-  if (run.code !== 0 || run.summary === null) {
-    return `iotload exited with code ${run.code}${
-      run.errorLine === null ? "" : `: ${run.errorLine.replace(/^error: /, "")}`
-    }`;
-  }
-  if (run.summary.aborted !== null) return `iotload gave up: ${run.summary.aborted}`;
-  return null;
+  return describeRunFailure(run, KILL_GRACE_MS);
 }
 
 /**
