@@ -3,6 +3,8 @@ import { parseDurationMs } from "./duration.ts";
 import {
   DEFAULT_SCENARIO,
   type FleetSpec,
+  type IntegerRange,
+  LIMITS,
   PROFILE_NAMES,
   type ProfileName,
   type ProtocolVersion,
@@ -122,7 +124,7 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
     const fleet = base.fleets[0];
     fleets = [{
       ...fleet,
-      count: field("sensors", fleet.count, (v, s) => parseInteger(v, s, 1, 1_000_000)),
+      count: field("sensors", fleet.count, (v, s) => parseRanged(v, s, LIMITS.count)),
       intervalMs: field("interval", fleet.intervalMs, parsePositiveDurationMs),
       jitterMs: field("jitter", fleet.jitterMs, parseUpToDayMs),
       qos: field("qos", fleet.qos, (v, s) => parseChoice<QoS>(v, s, [0, 1, 2])),
@@ -132,14 +134,14 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
       payloadBytes: field(
         "payload-size",
         fleet.payloadBytes,
-        (v, s) => parseInteger(v, s, 0, 268_435_455),
+        (v, s) => parseRanged(v, s, LIMITS.payloadBytes),
       ),
       payloadTemplate: field("payload-template", fleet.payloadTemplate, checkPayloadTemplate),
       profile: field("profile", fleet.profile, parseProfile),
       offlineBufferSize: field(
         "offline-buffer",
         fleet.offlineBufferSize,
-        (v, s) => parseInteger(v, s, 0, 100_000),
+        (v, s) => parseRanged(v, s, LIMITS.offlineBufferSize),
       ),
     }];
   }
@@ -172,28 +174,32 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
     connectRatePerSec: field(
       "connect-rate",
       base.connectRatePerSec,
-      (v, s) => parseInteger(v.replace(/\/s$/, ""), s, 1, 1_000_000),
+      (v, s) => parseRanged(v.replace(/\/s$/, ""), s, LIMITS.connectRatePerSec),
     ),
     connectConcurrency: field(
       "connect-concurrency",
       base.connectConcurrency,
-      (v, s) => parseInteger(v, s, 1, 100_000),
+      (v, s) => parseRanged(v, s, LIMITS.connectConcurrency),
     ),
     connectTimeoutMs: field("connect-timeout", base.connectTimeoutMs, parsePositiveDurationMs),
     ackTimeoutMs: field("ack-timeout", base.ackTimeoutMs, parsePositiveDurationMs),
-    maxInflight: field("max-inflight", base.maxInflight, (v, s) => parseInteger(v, s, 1, 65_535)),
-    seed: field("seed", base.seed, (v, s) => parseInteger(v, s, 0, 2 ** 32 - 1)),
+    maxInflight: field(
+      "max-inflight",
+      base.maxInflight,
+      (v, s) => parseRanged(v, s, LIMITS.maxInflight),
+    ),
+    seed: field("seed", base.seed, (v, s) => parseRanged(v, s, LIMITS.seed)),
     bindAddresses: field("bind", base.bindAddresses, parseBindAddresses),
     workers: field(
       "workers",
       base.workers,
-      (v, s) => v.trim() === "auto" ? 0 : parseInteger(v, s, 1, 256),
+      (v, s) => v.trim() === "auto" ? 0 : parseRanged(v, s, LIMITS.workers),
     ),
     probe: values["no-probe"] === true ? false : base.probe,
     probeConnections: field(
       "probe-connections",
       base.probeConnections,
-      (v, s) => parseInteger(v, s, 1, 1_000),
+      (v, s) => parseRanged(v, s, LIMITS.probeConnections),
     ),
     drainMs: field("drain", base.drainMs, parseUpToDayMs),
     thresholds: Array.isArray(values.threshold)
@@ -342,6 +348,11 @@ export function parsePositiveDurationMs(value: string, setting: string): number 
     throw new UsageError(`${setting}: expected 1ms to 24h, got ${JSON.stringify(value)}`);
   }
   return ms;
+}
+
+/** Parses a whole number within `range`. */
+function parseRanged(value: string, setting: string, range: IntegerRange): number {
+  return parseInteger(value, setting, range.min, range.max);
 }
 
 /** Parses a duration from 0 to 24 h. */

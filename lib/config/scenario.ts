@@ -180,6 +180,41 @@ export interface Scenario {
   readonly outPath: string | null;
 }
 
+/** A whole-number setting's allowed range, inclusive. */
+export interface IntegerRange {
+  /** Smallest allowed value. */
+  readonly min: number;
+  /** Largest allowed value. */
+  readonly max: number;
+}
+
+/**
+ * Allowed ranges of the whole-number settings, one place for flags, `IOTLOAD_*`
+ * variables and scenario files alike.
+ */
+export const LIMITS = Object.freeze(
+  {
+    /** Sensors in one fleet. */
+    count: { min: 1, max: 1_000_000 },
+    /** Padded payload size, in bytes (MQTT's largest packet is 256 MB). */
+    payloadBytes: { min: 0, max: 268_435_455 },
+    /** Readings an offline sensor keeps. */
+    offlineBufferSize: { min: 0, max: 100_000 },
+    /** New connections per second. */
+    connectRatePerSec: { min: 1, max: 1_000_000 },
+    /** Connection attempts in flight. */
+    connectConcurrency: { min: 1, max: 100_000 },
+    /** Unacknowledged QoS 1/2 publishes per connection (MQTT packet ids are 16-bit). */
+    maxInflight: { min: 1, max: 65_535 },
+    /** Worker threads. */
+    workers: { min: 1, max: 256 },
+    /** Run seed (32-bit). */
+    seed: { min: 0, max: 4_294_967_295 },
+    /** Probe connections. */
+    probeConnections: { min: 1, max: 1_000 },
+  } satisfies Record<string, IntegerRange>,
+);
+
 /** Defaults of a fleet's fields. */
 export const DEFAULT_FLEET: FleetSpec = Object.freeze({
   name: "fleet-1",

@@ -13,6 +13,7 @@ import {
   DEFAULT_FLEET,
   DEFAULT_SCENARIO,
   type FleetSpec,
+  LIMITS,
   PROFILE_NAMES,
   type Scenario,
   type StageSpec,
@@ -168,7 +169,7 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
   {
     key: "count",
     target: "count",
-    type: { kind: "integer", min: 1, max: 1_000_000 },
+    type: { kind: "integer", ...LIMITS.count },
     description: "Sensors in this fleet, each with its own connection.",
   },
   {
@@ -216,7 +217,7 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
   {
     key: "payloadSize",
     target: "payloadBytes",
-    type: { kind: "integer", min: 0, max: 268_435_455 },
+    type: { kind: "integer", ...LIMITS.payloadBytes },
     description: "Pad every payload to exactly this many bytes; 0 keeps the natural size.",
   },
   {
@@ -233,7 +234,7 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
     fields: [{
       key: "buffer",
       target: "offlineBufferSize",
-      type: { kind: "integer", min: 0, max: 100_000 },
+      type: { kind: "integer", ...LIMITS.offlineBufferSize },
       description: "Readings kept while disconnected and sent on reconnect; 0 drops them.",
     }],
   },
@@ -465,13 +466,13 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "connectRate",
     target: "connectRatePerSec",
-    type: { kind: "integer", min: 1, max: 1_000_000 },
+    type: { kind: "integer", ...LIMITS.connectRatePerSec },
     description: "New connections started per second during ramp-up.",
   },
   {
     key: "connectConcurrency",
     target: "connectConcurrency",
-    type: { kind: "integer", min: 1, max: 100_000 },
+    type: { kind: "integer", ...LIMITS.connectConcurrency },
     description: "Most connection attempts in flight at once.",
   },
   {
@@ -489,13 +490,13 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "maxInflight",
     target: "maxInflight",
-    type: { kind: "integer", min: 1, max: 65_535 },
+    type: { kind: "integer", ...LIMITS.maxInflight },
     description: "Most unacknowledged QoS 1/2 publishes per connection.",
   },
   {
     key: "workers",
     target: "workers",
-    type: { kind: "integer", min: 1, max: 256, aliases: { auto: 0 } },
+    type: { kind: "integer", ...LIMITS.workers, aliases: { auto: 0 } },
     description: "Worker threads, one event loop each; auto picks as many as the load needs.",
   },
   {
@@ -507,7 +508,7 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "seed",
     target: "seed",
-    type: { kind: "integer", min: 0, max: 4_294_967_295 },
+    type: { kind: "integer", ...LIMITS.seed },
     description: "Seed for identities and telemetry: the same seed gives the same fleet.",
   },
 ];
@@ -522,7 +523,7 @@ const PROBE_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "connections",
     target: "probeConnections",
-    type: { kind: "integer", min: 1, max: 1_000 },
+    type: { kind: "integer", ...LIMITS.probeConnections },
     description: "Connections the probe spreads its subscription over.",
   },
   {

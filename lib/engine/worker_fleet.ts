@@ -143,7 +143,10 @@ export class WorkerFleet implements FleetHandle {
     return new Map(this.#sent);
   }
 
-  /** The most common connect error of the worker that saw the most failures. */
+  /**
+   * The most common connect error as the first worker that saw one reports it (the
+   * workers talk to one broker, so their reasons agree).
+   */
   mostCommonConnectError(): ClassifiedError | null {
     return this.#states.find((state) => state?.topConnectError)?.topConnectError ?? null;
   }
