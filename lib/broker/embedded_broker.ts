@@ -1,4 +1,5 @@
-import type { BrokerWorkerReply, BrokerWorkerRequest } from "./broker_worker.ts";
+import { startThread } from "../threads/thread_entry.ts";
+import type { BrokerWorkerReply, BrokerWorkerRequest } from "./broker_thread.ts";
 
 /** A running embedded MQTT broker (aedes in its own worker thread). */
 export interface EmbeddedBroker {
@@ -37,10 +38,7 @@ export async function startEmbeddedBroker(
 ): Promise<EmbeddedBroker> {
   const host = options.host ?? "127.0.0.1";
   const requestedPort = options.port ?? 0;
-  // A URL relative to this module, so `deno compile --include` finds the worker.
-  const worker = new Worker(new URL("./broker_worker.ts", import.meta.url).href, {
-    type: "module",
-  });
+  const worker = startThread("broker");
   let port: number;
   try {
     const start = { type: "start", host, port: requestedPort } as const;

@@ -14,7 +14,7 @@ import type { FleetHandle } from "../engine/fleet_handle.ts";
 import { FleetRunner } from "../engine/fleet_runner.ts";
 import { stagesDurationMs } from "../engine/stage_plan.ts";
 import { resolveWorkerCount } from "../engine/worker_count.ts";
-import { WorkerFleet } from "../engine/worker_fleet.ts";
+import { ThreadedFleet } from "../engine/threaded_fleet.ts";
 import { topicFiltersFor } from "../engine/sensor_table.ts";
 import { HealthMonitor } from "../engine/health_monitor.ts";
 import { RunMetrics } from "../metrics/run_metrics.ts";
@@ -127,7 +127,7 @@ async function runAgainst(
   let workerFailure: string | null = null;
   const fleet: FleetHandle = workers === 1
     ? new FleetRunner({ scenario, target, metrics, clock, toEpochMs, random: Math.random })
-    : new WorkerFleet({
+    : new ThreadedFleet({
       scenario,
       target,
       metrics,

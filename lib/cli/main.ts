@@ -1,9 +1,12 @@
+import { describeNotCapable } from "../config/file_errors.ts";
 import { UsageError } from "../config/usage_error.ts";
 import { EXIT } from "./exit_codes.ts";
 import { formatMainHelp } from "./help.ts";
+import { PERMISSION_HINT } from "./permission_check.ts";
 import { runCommand } from "./run_command.ts";
 import { validateCommand } from "./validate_command.ts";
 import type { TerminalIo } from "./terminal_io.ts";
+import { currentRuntime, formatVersion } from "./version_text.ts";
 
 /**
  * Runs the iotload command line and returns the exit code. Usage errors become one
@@ -23,7 +26,7 @@ export async function main(argv: readonly string[], io: TerminalIo): Promise<num
         return EXIT.OK;
       case "version":
       case "--version":
-        io.stdout.write(`iotload ${io.version}\n`);
+        io.stdout.write(formatVersion(io.version, currentRuntime()));
         return EXIT.OK;
       case "run":
         return await runCommand(rest, io);
@@ -40,6 +43,11 @@ export async function main(argv: readonly string[], io: TerminalIo): Promise<num
       for (const line of error.message.split("\n")) io.stderr.write(`error: ${line}\n`);
       if (error.hint !== undefined) io.stderr.write(`hint: ${error.hint}\n`);
       if (debug) io.stderr.write(`${error.stack}\n`);
+      return EXIT.USAGE;
+    }
+    if (error instanceof Deno.errors.NotCapable) {
+      io.stderr.write(`error: ${describeNotCapable(error)}\n`);
+      io.stderr.write(`hint: ${PERMISSION_HINT}\n`);
       return EXIT.USAGE;
     }
     io.stderr.write("error: unexpected failure (please report it)\n");

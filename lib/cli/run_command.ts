@@ -13,7 +13,8 @@ import { EXIT } from "./exit_codes.ts";
 import { executeRun } from "./execute_run.ts";
 import { parseFlags } from "./flag_parser.ts";
 import { formatRunHelp } from "./help.ts";
-import { checkHostLimits, readHostLimits } from "./host_limits.ts";
+import { denoPermissionQuery, PERMISSION_HINT, permissionProblems } from "./permission_check.ts";
+import { checkHostLimits, countOpenableFiles } from "./host_limits.ts";
 import { listenForInterrupts } from "./interrupts.ts";
 import { RUN_FLAG_SPECS, RUN_FLAGS } from "./run_flags.ts";
 import type { TerminalIo } from "./terminal_io.ts";
@@ -60,9 +61,12 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   if (templateProblems.length > 0) throw new UsageError(templateProblems.join("\n"));
   const thresholds = scenario.thresholds.map(parseThreshold);
   const tls = await loadTlsFiles(scenario);
+  const notPermitted = permissionProblems(scenario, denoPermissionQuery);
+  if (notPermitted.length > 0) throw new UsageError(notPermitted.join("\n"), PERMISSION_HINT);
   if (scenario.outPath !== null) checkWritable(scenario.outPath);
-  const limits = readHostLimits();
-  if (limits !== null) checkHostLimits(scenario, limits);
+  for (const warning of checkHostLimits(scenario, countOpenableFiles)) {
+    io.stderr.write(`warning: ${warning}\n`);
+  }
 
   const live = new LiveView({ sink: io.stderr, isTerminal: io.stderrIsTerminal, color: io.color });
   const interrupt = new AbortController();

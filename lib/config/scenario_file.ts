@@ -8,6 +8,7 @@
  * @module
  */
 
+import { describeFileError } from "./file_errors.ts";
 import { dirname, isAbsolute, join } from "node:path";
 import YAML, { LineCounter } from "yaml";
 import { checkTemplate, checkTopicTemplate, freezeScenario } from "./apply_overrides.ts";
@@ -36,7 +37,9 @@ export async function loadScenarioFile(path: string, env: ScenarioEnv): Promise<
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    throw new UsageError(`--scenario: cannot read ${JSON.stringify(path)}: ${readFailure(error)}`);
+    throw new UsageError(
+      `--scenario: cannot read ${JSON.stringify(path)}: ${describeFileError(error)}`,
+    );
   }
   return parseScenarioText(text, path, env);
 }
@@ -85,15 +88,6 @@ interface Context {
 }
 
 type AnyField = Field<Scenario> | Field<FleetSpec> | Field<StageSpec>;
-
-function readFailure(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file";
-  if (error instanceof Deno.errors.IsADirectory) return "is a directory";
-  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
-    return "permission denied";
-  }
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Parses YAML or JSON text; undefined for a file without a value (empty or comments

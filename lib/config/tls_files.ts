@@ -1,3 +1,4 @@
+import { describeFileError } from "./file_errors.ts";
 import type { Scenario } from "./scenario.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -27,14 +28,7 @@ export async function loadTlsFiles(scenario: Scenario): Promise<TlsFiles> {
       }
       return text;
     } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound
-        ? "no such file"
-        : error instanceof Deno.errors.PermissionDenied
-        ? "permission denied"
-        : error instanceof Error
-        ? error.message
-        : String(error);
-      problems.push(`${flag}: cannot read ${JSON.stringify(path)}: ${reason}`);
+      problems.push(`${flag}: cannot read ${JSON.stringify(path)}: ${describeFileError(error)}`);
       return undefined;
     }
   };

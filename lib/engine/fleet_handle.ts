@@ -1,5 +1,7 @@
 import type { ClassifiedError } from "../transport/error_category.ts";
-import type { FleetPhase } from "./fleet_runner.ts";
+
+/** What the fleet is doing right now, for the live view. */
+export type FleetPhase = "ramp-up" | "running" | "draining" | "stopped";
 
 /** Counts at the start of the hold phase. */
 export interface HoldMark {
@@ -11,7 +13,7 @@ export interface HoldMark {
 
 /**
  * What a run needs from its fleet, whether the sensors run on this thread
- * ({@linkcode FleetRunner}) or are spread over worker threads (`WorkerFleet`).
+ * ({@linkcode FleetRunner}) or are spread over worker threads (`ThreadedFleet`).
  */
 export interface FleetHandle {
   /** The current phase. */

@@ -13,7 +13,7 @@ import {
   SensorConnection,
 } from "../transport/sensor_connection.ts";
 import type { Clock } from "./clock.ts";
-import type { FleetHandle, HoldMark } from "./fleet_handle.ts";
+import type { FleetHandle, FleetPhase, HoldMark } from "./fleet_handle.ts";
 import { type SensorRange, SensorTable } from "./sensor_table.ts";
 import { stagePositionAt } from "./stage_plan.ts";
 import { deviceHooksFor } from "./device_hooks.ts";
@@ -55,9 +55,6 @@ const PUBLISH_FAILURES: Partial<Record<ErrorCategory, string>> = {
   publishFailed: "publish refused",
 };
 
-/** What the fleet is doing right now, for the live view. */
-export type FleetPhase = "ramp-up" | "running" | "draining" | "stopped";
-
 /** Options of a {@linkcode FleetRunner}. */
 export interface FleetRunnerOptions {
   /** The validated scenario. */
@@ -76,12 +73,6 @@ export interface FleetRunnerOptions {
   readonly range?: SensorRange;
   /** Share of the connect rate and concurrency this runner may use; default 1. */
   readonly gateShare?: number;
-}
-
-/** Why a run gave up before its end. */
-export interface FleetAbort {
-  /** The error that stopped every connection. */
-  readonly error: ClassifiedError;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { MetricsDelta } from "../metrics/metrics_delta.ts";
 import type { BrokerTarget } from "../transport/client_factory.ts";
 import type { ClassifiedError } from "../transport/error_category.ts";
 import type { HoldMark } from "./fleet_handle.ts";
-import type { FleetPhase } from "./fleet_runner.ts";
+import type { FleetPhase } from "./fleet_handle.ts";
 import type { SensorRange } from "./sensor_table.ts";
 
 /** What the main thread tells a fleet worker. */

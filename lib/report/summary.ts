@@ -1,3 +1,4 @@
+import { LATENCY_NAMES, type LatencyName } from "../metrics/latency_names.ts";
 import type { LatencyStats } from "../metrics/histogram.ts";
 import type {
   CommandCounts,
@@ -6,12 +7,6 @@ import type {
   TimelinePoint,
 } from "../metrics/run_metrics.ts";
 import type { ThresholdResult } from "./thresholds.ts";
-
-/** The latency histograms of a summary, in the order reports list them. */
-export const LATENCY_NAMES = ["connect", "ack", "e2e", "lateness", "reconnect", "command"] as const;
-
-/** One of {@linkcode LATENCY_NAMES}. */
-export type LatencyName = typeof LATENCY_NAMES[number];
 
 /** Version of the JSON summary contract; bumped on any incompatible change. */
 export const SUMMARY_SCHEMA_VERSION = 1;

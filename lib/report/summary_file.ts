@@ -1,4 +1,5 @@
 import { basename, dirname, join } from "node:path";
+import { describeFileError } from "../config/file_errors.ts";
 import { UsageError } from "../config/usage_error.ts";
 
 /**
@@ -13,13 +14,7 @@ export function checkWritable(path: string, flag = "--out"): void {
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
       ? "its folder does not exist"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : error instanceof Deno.errors.NotADirectory
-      ? "a part of its path is not a folder"
-      : error instanceof Error
-      ? error.message.replace(/: \w+ '.*'$/, "")
-      : String(error);
+      : describeFileError(error);
     throw new UsageError(`${flag}: cannot write ${JSON.stringify(path)}: ${reason}`);
   }
 }

@@ -11,7 +11,8 @@ import {
   paint,
   visibleLength,
 } from "./format.ts";
-import { LATENCY_NAMES, type LatencyName, type Summary } from "./summary.ts";
+import { LATENCY_NAMES, type LatencyName } from "../metrics/latency_names.ts";
+import type { Summary } from "./summary.ts";
 import { parseThreshold, type ThresholdResult } from "./thresholds.ts";
 
 const INDENT = "  ";

@@ -1,4 +1,5 @@
 import { parseDurationMs } from "../config/duration.ts";
+import { LATENCY_NAMES } from "../metrics/latency_names.ts";
 import { UsageError } from "../config/usage_error.ts";
 
 /** A comparison operator of a threshold expression. */
@@ -36,7 +37,6 @@ const OPS: readonly ThresholdOp[] = ["<=", ">=", "==", "!=", "<", ">"];
 const OPS_TEXT = "<, <=, >, >=, ==, !=";
 const OP_CHARS = /[<>=!]/;
 
-import { LATENCY_NAMES } from "./summary.ts";
 const LATENCY_STATS = [
   "count",
   "min",

@@ -149,7 +149,7 @@ export function createMqttClient(
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = url.port === "" ? DEFAULT_PORTS[url.protocol] : Number(url.port);
     const localAddress = settings.localAddress;
-    // MQTT.js ignores localAddress for mqtt:// (NOTES); a stream builder honours it.
+    // MQTT.js ignores the localAddress option for mqtt://; a stream builder honours it.
     // noDelay: Nagle's algorithm holds small packets (an answer, a PUBACK) up to 40 ms
     // behind an unacknowledged one, which would show up as broker latency.
     return new MqttClient(

@@ -158,7 +158,8 @@ export class SensorConnection {
     if (this.#state !== State.Connected || client === null) return "offline";
     if (client.stream.writableNeedDrain) return "backpressured";
     if (options.qos === 0) {
-      // No callback: a per-message QoS 0 callback adds a drain listener each (NOTES).
+      // No callback: MQTT.js adds a drain listener per QoS 0 callback while the socket is
+      // backed up, which grew quadratically and froze the event loop at 200k publishes.
       client.publish(topic, payload, options);
       return "sent";
     }
@@ -198,7 +199,7 @@ export class SensorConnection {
     this.#writableWaiter = callback;
     const stream = this.#client?.stream;
     if (stream?.writableNeedDrain) {
-      // One drain-or-close listener per connection, never one per message (NOTES).
+      // One drain-or-close listener per connection, never one per message (see above).
       stream.once("drain", () => this.#wakeWriter());
     }
   }

@@ -77,7 +77,7 @@ async function publishBurst(
       // A fresh buffer per message: the socket keeps a reference until flushed.
       const payload = Buffer.alloc(BURST_PAYLOAD_BYTES, 0x61);
       payload.writeUInt32BE(sequence, 0);
-      // No per-message callback: each one would add a drain listener (NOTES).
+      // No per-message callback: MQTT.js would add a drain listener for each one.
       client.publish(topic, payload, { qos: 0 });
       // A publish nobody subscribes to completes synchronously inside aedes,
       // which makes it pull the next bytes while still parsing; that is the

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { PROFILE_NAMES, type ProfileName } from "../../lib/config/scenario.ts";
 import { profileFor } from "../../lib/fleet/profile.ts";
 import { gpsTrackerProfile } from "../../lib/fleet/profiles/gps_tracker.ts";
-import { createEnvironmentState, nextEnvironmentReading } from "../../lib/fleet/telemetry.ts";
+import {
+  createEnvironmentState,
+  nextEnvironmentReading,
+} from "../../lib/fleet/profiles/environment.ts";
 
 const START_MS = Date.UTC(2025, 5, 1, 0, 0, 0);
 const STEP_MS = 5_000;

@@ -1,3 +1,5 @@
+import { LOAD_TASK_PERMISSION_FLAGS } from "./task_permissions.ts";
+
 /** What a finished `main.ts` subprocess left behind. */
 export interface CliResult {
   /** Exit code. */
@@ -26,14 +28,7 @@ export interface RunCliOptions {
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** The `deno run` flags of `deno task load`: its permissions, nothing more. */
-export const LOAD_TASK_FLAGS: readonly string[] = [
-  "--frozen",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-run=sh",
-];
+export const LOAD_TASK_FLAGS: readonly string[] = ["--frozen", ...LOAD_TASK_PERMISSION_FLAGS];
 const DECODER = new TextDecoder();
 
 /** Runs `deno run main.ts ARGS` as a subprocess with the permissions `deno task load` grants. */

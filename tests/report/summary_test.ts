@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { LatencyHistogram } from "../../lib/metrics/histogram.ts";
+import { LATENCY_NAMES } from "../../lib/metrics/latency_names.ts";
 import { RunMetrics } from "../../lib/metrics/run_metrics.ts";
 import {
   buildSummary,
   judgeGenerator,
-  LATENCY_NAMES,
   type RunFacts,
   SUMMARY_SCHEMA_VERSION,
 } from "../../lib/report/summary.ts";

@@ -1,3 +1,8 @@
+/**
+ * The embedded broker's worker thread: aedes on its own event loop.
+ *
+ * @module
+ */
 import { Aedes } from "aedes";
 import net from "node:net";
 import { drainOnRead } from "./drain_read.ts";
@@ -24,18 +29,26 @@ interface RunningBroker {
   readonly sockets: Set<net.Socket>;
 }
 
-// This file is the worker's entry module; the deno.window types do not describe a
-// worker's global scope, so the two members used here are declared locally.
-const scope = globalThis as unknown as WorkerScope;
 let running: RunningBroker | undefined;
 
-scope.onmessage = (event) => {
-  const request = event.data;
-  const handled = request.type === "start" ? startBroker(request.host, request.port) : stopBroker();
-  handled.then(scope.postMessage.bind(scope), (error: unknown) => {
-    scope.postMessage({ type: "error", message: describeError(error) });
-  });
-};
+/**
+ * Serves the embedded broker from this worker thread: answers `start` and `stop`
+ * requests from the thread that started it.
+ */
+export function serveBrokerThread(): void {
+  // The deno.window types do not describe a worker's global scope, so the two members
+  // used here are declared locally.
+  const scope = globalThis as unknown as WorkerScope;
+  scope.onmessage = (event) => {
+    const request = event.data;
+    const handled = request.type === "start"
+      ? startBroker(request.host, request.port)
+      : stopBroker();
+    handled.then(scope.postMessage.bind(scope), (error: unknown) => {
+      scope.postMessage({ type: "error", message: describeError(error) });
+    });
+  };
+}
 
 async function startBroker(
   host: string,

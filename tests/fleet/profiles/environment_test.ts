@@ -3,7 +3,7 @@ import {
   createEnvironmentState,
   type EnvironmentReading,
   nextEnvironmentReading,
-} from "../../lib/fleet/telemetry.ts";
+} from "../../../lib/fleet/profiles/environment.ts";
 
 const START_MS = Date.UTC(2025, 5, 1, 0, 0, 0);
 const STEP_MS = 5_000;

@@ -5,11 +5,12 @@ import type { BrokerTarget } from "../transport/client_factory.ts";
 import type { ClassifiedError } from "../transport/error_category.ts";
 import type { Clock } from "./clock.ts";
 import type { FleetHandle, HoldMark } from "./fleet_handle.ts";
-import type { FleetPhase } from "./fleet_runner.ts";
+import type { FleetPhase } from "./fleet_handle.ts";
+import { startThread } from "../threads/thread_entry.ts";
 import type { FleetWorkerState, FromFleetWorker, ToFleetWorker } from "./worker_messages.ts";
 
-/** Options of a {@linkcode WorkerFleet}. */
-export interface WorkerFleetOptions {
+/** Options of a {@linkcode ThreadedFleet}. */
+export interface ThreadedFleetOptions {
   /** The validated scenario. */
   readonly scenario: Scenario;
   /** Where and how to connect (its shared timer and stores are not sent). */
@@ -29,8 +30,8 @@ export interface WorkerFleetOptions {
  * one core): each worker runs the sensors of one contiguous range and posts its metrics
  * as deltas once a second, merged here exactly.
  */
-export class WorkerFleet implements FleetHandle {
-  readonly #options: WorkerFleetOptions;
+export class ThreadedFleet implements FleetHandle {
+  readonly #options: ThreadedFleetOptions;
   readonly #workers: Worker[] = [];
   readonly #states: (FleetWorkerState | null)[];
   readonly #stopped: Promise<void>[] = [];
@@ -39,7 +40,7 @@ export class WorkerFleet implements FleetHandle {
   #stopping = false;
 
   /** Spawns the workers; they build their sensors when start() is called. */
-  constructor(options: WorkerFleetOptions) {
+  constructor(options: ThreadedFleetOptions) {
     this.#options = options;
     this.#states = Array.from({ length: options.workers }, () => null);
   }
@@ -86,9 +87,7 @@ export class WorkerFleet implements FleetHandle {
         start: Math.floor((total * n) / workers),
         end: Math.floor((total * (n + 1)) / workers),
       };
-      const worker = new Worker(new URL("./fleet_worker.ts", import.meta.url).href, {
-        type: "module",
-      });
+      const worker = startThread("fleet");
       this.#workers.push(worker);
       this.#stopped.push(
         new Promise((resolve) => {

@@ -1,5 +1,5 @@
 /**
- * Entry of a fleet worker thread: runs a {@linkcode FleetRunner} over one range of
+ * A fleet worker thread: runs a {@linkcode FleetRunner} over one range of
  * sensors on its own event loop and posts its metrics as deltas once a second.
  *
  * @module
@@ -15,12 +15,12 @@ import type { FleetWorkerState, FromFleetWorker, ToFleetWorker } from "./worker_
 
 const TICK_MS = 1_000;
 
-// Deno's worker global: typed loosely so this file type-checks without the worker lib.
-const worker = globalThis as unknown as {
+/** Deno's worker global: typed loosely so this file type-checks without the worker lib. */
+interface FleetWorkerScope {
   postMessage(message: FromFleetWorker): void;
   onmessage: ((event: MessageEvent<ToFleetWorker>) => void) | null;
   close(): void;
-};
+}
 
 let fleet: FleetRunner | null = null;
 let metrics: RunMetrics | null = null;
@@ -40,8 +40,13 @@ function state(runner: FleetRunner): FleetWorkerState {
   };
 }
 
-worker.onmessage = async (event) => {
-  const message = event.data;
+/** Serves one range of the fleet from this worker thread, as the main thread asks. */
+export function serveFleetThread(): void {
+  const worker = globalThis as unknown as FleetWorkerScope;
+  worker.onmessage = (event) => handle(worker, event.data);
+}
+
+async function handle(worker: FleetWorkerScope, message: ToFleetWorker): Promise<void> {
   try {
     if (message.type === "start") {
       const { scenario, range } = message;
@@ -91,4 +96,4 @@ worker.onmessage = async (event) => {
       message: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
   }
-};
+}

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { runCli } from "../helpers/run_cli.ts";
+import {
+  LOAD_TASK_PERMISSION_FLAGS,
+  SHIPPED_PERMISSION_FLAGS,
+} from "../helpers/task_permissions.ts";
+
+Deno.test("deno task load grants exactly what the compiled binary bakes in, and no subprocesses", () => {
+  assert.deepEqual(LOAD_TASK_PERMISSION_FLAGS, SHIPPED_PERMISSION_FLAGS);
+  assert.ok(SHIPPED_PERMISSION_FLAGS.includes("--no-prompt"));
+  for (const flag of SHIPPED_PERMISSION_FLAGS) {
+    assert.ok(!flag.startsWith("--allow-run") && flag !== "-A" && flag !== "--allow-all", flag);
+  }
+});
+
+Deno.test("iotload run under fewer permissions says which one is missing, before connecting", async () => {
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", "--no-prompt", main, "run", "--sensors", "1"],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(child.stderr);
+  assert.equal(child.code, 2, stderr);
+  assert.equal(
+    stderr,
+    "error: not permitted: network access to 127.0.0.1 needs --allow-net\n" +
+      "hint: iotload needs --allow-net --allow-read --allow-write --allow-env (the compiled binary has them)\n",
+  );
+});
+
+Deno.test("iotload --version without environment access is one error line, not a stack", async () => {
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--no-prompt", main, "--version"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(child.stderr);
+  assert.equal(child.code, 2, stderr);
+  assert.match(stderr, /^error: not permitted: requires env access to "\w+"\nhint: /);
+});
+
+Deno.test("iotload version prints the tool, runtime and target", async () => {
+  const result = await runCli(["version"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /^iotload \d+\.\d+\.\d+\ndeno \S+ · v8 \S+ · typescript \S+\ntarget \S+ /,
+  );
+});
