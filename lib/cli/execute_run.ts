@@ -7,6 +7,7 @@ import {
   totalSensors,
 } from "../config/scenario.ts";
 import type { TlsFiles } from "../config/tls_files.ts";
+import { redactCredentials } from "../config/values.ts";
 import { type Clock, SYSTEM_CLOCK } from "../engine/clock.ts";
 import { Commander } from "../engine/commander.ts";
 import { publishesOnlyQos0 } from "../engine/device_hooks.ts";
@@ -157,7 +158,7 @@ async function runAgainst(
       endedAtMs: Date.now(),
       interrupted: interrupted || context.interrupt.aborted,
       aborted: abortReason === null ? null : abortReason.message,
-      broker: { url: redactUrl(url), embedded },
+      broker: { url: redactCredentials(url), embedded },
       config: redactScenario(scenario),
       neverConnected: sensors - fleet.connectedOnceCount,
       targetPerSec: targetRatePerSec(scenario),
@@ -296,11 +297,4 @@ async function runAgainst(
       await new Promise((resolve) => clock.setTimer(() => resolve(undefined), 50));
     }
   }
-}
-
-/** The URL without its password (secrets never appear in output). */
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== "") parsed.password = "***";
-  return parsed.toString().replace(/\/$/, "");
 }

@@ -8,6 +8,8 @@ export const EXIT = Object.freeze({
   USAGE: 2,
   /** The broker was unreachable or refused every connection. */
   BROKER_UNREACHABLE: 3,
+  /** An unexpected failure inside iotload (a bug): `error: unexpected failure` and the stack. */
+  INTERNAL: 70,
   /** Interrupted by Ctrl-C or SIGTERM (the summary is still written). */
   INTERRUPTED: 130,
 });

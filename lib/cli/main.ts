@@ -11,7 +11,7 @@ import { currentRuntime, formatVersion } from "./version_text.ts";
 /**
  * Runs the iotload command line and returns the exit code. Usage errors become one
  * `error:` line per problem (plus a `hint:`), exit 2; anything unexpected prints
- * `error: unexpected failure (please report it)` and the stack.
+ * `error: unexpected failure (please report it)` and the stack, exit 70.
  */
 export async function main(argv: readonly string[], io: TerminalIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -52,6 +52,6 @@ export async function main(argv: readonly string[], io: TerminalIo): Promise<num
     }
     io.stderr.write("error: unexpected failure (please report it)\n");
     io.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    return EXIT.USAGE;
+    return EXIT.INTERNAL;
   }
 }

@@ -1,4 +1,5 @@
-import { applyOverrides, overridesFromEnv } from "../config/apply_overrides.ts";
+import { applyOverrides } from "../config/apply_overrides.ts";
+import { overridesFromEnv, unknownEnvWarnings } from "../config/env_overrides.ts";
 import { DEFAULT_SCENARIO } from "../config/scenario.ts";
 import { loadScenarioFile } from "../config/scenario_file.ts";
 import { loadTlsFiles } from "../config/tls_files.ts";
@@ -42,6 +43,9 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
       `unexpected argument ${JSON.stringify(positionals[0])}`,
       "run with --help to see every flag",
     );
+  }
+  for (const warning of unknownEnvWarnings(io.env, ENV_SETTINGS)) {
+    io.stderr.write(`warning: ${warning}\n`);
   }
   const scenarioPath = typeof values.scenario === "string"
     ? values.scenario

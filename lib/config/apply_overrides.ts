@@ -47,25 +47,6 @@ export function settingName(name: string, source: OverrideSource): string {
   return source === "flag" ? `--${name}` : `IOTLOAD_${name.toUpperCase().replaceAll("-", "_")}`;
 }
 
-/**
- * Reads `IOTLOAD_*` environment variables as override values (`IOTLOAD_SENSORS=50` is
- * `--sensors 50`; `IOTLOAD_NO_PROBE=1` is `--no-probe`). Only names in `known` count.
- */
-export function overridesFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  known: ReadonlyMap<string, "string" | "boolean">,
-): OverrideValues {
-  const values: Record<string, string | boolean | string[]> = {};
-  for (const [name, type] of known) {
-    const value = env[settingName(name, "env")];
-    if (value === undefined || value === "") continue;
-    if (type === "boolean") values[name] = !/^(0|false|no)$/i.test(value);
-    else if (name === "threshold") values[name] = value.split(";").map((part) => part.trim());
-    else values[name] = value;
-  }
-  return values;
-}
-
 /** One layer of overrides: values and where they came from. */
 export interface OverrideLayer {
   /** Values by long flag name. */

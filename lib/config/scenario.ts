@@ -1,3 +1,5 @@
+import { redactCredentials } from "./values.ts";
+
 /** MQTT quality of service level (MQTT-4.3). */
 export type QoS = 0 | 1 | 2;
 
@@ -288,16 +290,6 @@ export function redactScenario(scenario: Scenario): Record<string, unknown> {
     Object.entries(scenario).filter(([, value]) => value !== undefined),
   );
   if (scenario.password !== undefined) copy.password = "***";
-  if (scenario.url !== null) {
-    try {
-      const url = new URL(scenario.url);
-      if (url.password !== "") {
-        url.password = "***";
-        copy.url = url.toString();
-      }
-    } catch {
-      // A scenario holds only validated URLs; nothing to redact otherwise.
-    }
-  }
+  if (scenario.url !== null) copy.url = redactCredentials(scenario.url);
   return copy;
 }

@@ -48,7 +48,7 @@ const BROKER_PROTOCOLS = ["mqtt:", "mqtts:", "ws:", "wss:"];
  * it. Messages never repeat a password given in the URL.
  */
 export function parseBrokerUrl(text: string, field: string): string {
-  const shown = JSON.stringify(hidePassword(text.trim()));
+  const shown = JSON.stringify(redactCredentials(text.trim()));
   let url: URL;
   try {
     url = new URL(text.trim());
@@ -65,10 +65,32 @@ export function parseBrokerUrl(text: string, field: string): string {
   if (url.hostname === "") {
     throw new UsageError(`${field}: missing host in ${shown}`);
   }
+  for (const [part, value] of [["user name", url.username], ["password", url.password]]) {
+    try {
+      decodeURIComponent(value);
+    } catch {
+      throw new UsageError(
+        `${field}: the ${part} in ${shown} holds a malformed percent-escape (write "%" as %25)`,
+      );
+    }
+  }
   return text.trim();
 }
 
-/** `scheme://user:secret@host` → `scheme://user:***@host`, also for unparsable URLs. */
-export function hidePassword(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
+/**
+ * The URL-shaped `text` with its password replaced by `***`: `scheme://user:secret@host`
+ * → `scheme://user:***@host`. It parses the text's own shape instead of trusting the
+ * URL parser, so mistyped input is covered too (`mqtt//u:pw@host`, `u:pw@host`, a
+ * password holding `/`, `@` or `:`): everything between the scheme and the last `@`
+ * is the user part, and all of it after the user name's first `:` is secret.
+ */
+export function redactCredentials(text: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:?\/\//i.exec(text)?.[0] ?? "";
+  const rest = text.slice(scheme.length);
+  const at = rest.lastIndexOf("@");
+  if (at < 0) return text;
+  const userInfo = rest.slice(0, at);
+  const colon = userInfo.indexOf(":");
+  if (colon < 0) return text;
+  return `${scheme}${userInfo.slice(0, colon)}:***${rest.slice(at)}`;
 }

@@ -108,3 +108,45 @@ Deno.test("iotload run reports a bad IOTLOAD_* variable by its name", async () =
   assert.equal(await main(["run"], io), 2);
   assert.match(stderr, /^error: IOTLOAD_SENSORS: expected a whole number, got "lots"/);
 });
+
+Deno.test("iotload run refuses IOTLOAD_JSON=off and warns about a mistyped IOTLOAD_* name", async () => {
+  let stderr = "";
+  const io: TerminalIo = {
+    stdout: { write: () => {} },
+    stderr: { write: (text) => void (stderr += text) },
+    stderrIsTerminal: false,
+    color: false,
+    env: { IOTLOAD_JSON: "off", IOTLOAD_SENSOR: "5" },
+    version: "0.0.0",
+    exit: () => {
+      throw new Error("exit called");
+    },
+  };
+  assert.equal(await main(["run"], io), 2);
+  assert.equal(
+    stderr,
+    "warning: IOTLOAD_SENSOR is not an iotload setting; did you mean IOTLOAD_SENSORS? (it is ignored)\n" +
+      'error: IOTLOAD_JSON: "off" is not a boolean (use 1/0, true/false or yes/no)\n',
+  );
+});
+
+Deno.test("an unexpected failure exits 70 with the stack, not 2", async () => {
+  let stderr = "";
+  const io: TerminalIo = {
+    stdout: {
+      write: () => {
+        throw new TypeError("a bug");
+      },
+    },
+    stderr: { write: (text) => void (stderr += text) },
+    stderrIsTerminal: false,
+    color: false,
+    env: {},
+    version: "0.0.0",
+    exit: () => {
+      throw new Error("exit called");
+    },
+  };
+  assert.equal(await main(["--help"], io), 70);
+  assert.match(stderr, /^error: unexpected failure \(please report it\)\nTypeError: a bug\n\s+at /);
+});

@@ -1,10 +1,10 @@
+import { overridesFromEnv } from "../../lib/config/env_overrides.ts";
 import assert from "node:assert/strict";
 import {
   applyOverrides,
   checkPayloadTemplate,
   crossCheck,
   type OverrideLayer,
-  overridesFromEnv,
   type OverrideValues,
   parsePayloadTemplate,
 } from "../../lib/config/apply_overrides.ts";
