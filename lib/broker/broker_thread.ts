@@ -3,9 +3,7 @@
  *
  * @module
  */
-import { Aedes } from "aedes";
-import net from "node:net";
-import { drainOnRead } from "./drain_read.ts";
+import { type AedesServer, startAedesServer } from "./aedes_server.ts";
 
 /** A request from the thread that owns the embedded broker's worker. */
 export type BrokerWorkerRequest =
@@ -23,13 +21,7 @@ interface WorkerScope {
   postMessage(reply: BrokerWorkerReply): void;
 }
 
-interface RunningBroker {
-  readonly broker: Aedes;
-  readonly server: net.Server;
-  readonly sockets: Set<net.Socket>;
-}
-
-let running: RunningBroker | undefined;
+let running: AedesServer | undefined;
 
 /**
  * Serves the embedded broker from this worker thread: answers `start` and `stop`
@@ -50,55 +42,16 @@ export function serveBrokerThread(): void {
   };
 }
 
-async function startBroker(
-  host: string,
-  port: number,
-): Promise<BrokerWorkerReply> {
-  const broker = await Aedes.createBroker();
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-    broker.handle(drainOnRead(socket));
-  });
-  try {
-    await listen(server, host, port);
-  } catch (error) {
-    await closeBroker(broker);
-    throw error;
-  }
-  running = { broker, server, sockets };
-  const address = server.address() as net.AddressInfo;
-  return { type: "listening", port: address.port };
+async function startBroker(host: string, port: number): Promise<BrokerWorkerReply> {
+  running = await startAedesServer(host, port);
+  return { type: "listening", port: running.port };
 }
 
 async function stopBroker(): Promise<BrokerWorkerReply> {
-  if (running === undefined) return { type: "stopped" };
-  const { broker, server, sockets } = running;
+  const server = running;
   running = undefined;
-  // The close callback fires only once every accepted socket has closed, so it is
-  // awaited after they are destroyed below.
-  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-  await closeBroker(broker);
-  // aedes closes only clients that completed CONNECT; sockets still handshaking
-  // (or refused) are ended here.
-  for (const socket of sockets) socket.destroy();
-  await serverClosed;
+  await server?.close();
   return { type: "stopped" };
-}
-
-function listen(server: net.Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-}
-
-function closeBroker(broker: Aedes): Promise<void> {
-  return new Promise((resolve) => broker.close(() => resolve()));
 }
 
 function describeError(error: unknown): string {

@@ -1,4 +1,6 @@
+import type { Duplex } from "node:stream";
 import { startThread } from "../threads/thread_entry.ts";
+import { startAedesServer } from "./aedes_server.ts";
 import type { BrokerWorkerReply, BrokerWorkerRequest } from "./broker_thread.ts";
 
 /** A running embedded MQTT broker (aedes in its own worker thread). */
@@ -20,6 +22,43 @@ export interface EmbeddedBrokerOptions {
   readonly port?: number;
   /** Address to bind; default `127.0.0.1`. */
   readonly host?: string;
+}
+
+/** The embedded broker on this thread, reachable without a file descriptor. */
+export interface InProcessBroker extends EmbeddedBroker {
+  /** A new connection to the broker over an in-memory stream pair (no socket, no descriptor). */
+  openStream(): Duplex;
+}
+
+/**
+ * Starts the embedded broker (npm:aedes) on this thread's event loop: clients on this
+ * thread reach it through {@linkcode InProcessBroker.openStream}, which uses no file
+ * descriptors (so a fleet does not need two per sensor, one for each end), and others
+ * (worker threads, a `mosquitto_sub`) on `host:port` as usual.
+ */
+export async function startInProcessBroker(
+  options: EmbeddedBrokerOptions = {},
+): Promise<InProcessBroker> {
+  const host = options.host ?? "127.0.0.1";
+  const requestedPort = options.port ?? 0;
+  let server;
+  try {
+    server = await startAedesServer(host, requestedPort);
+  } catch (error) {
+    throw new Error(
+      `cannot start the embedded broker on ${formatAddress(host, requestedPort)}: ${
+        describeError(error)
+      }`,
+      { cause: error },
+    );
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `mqtt://${formatAddress(host, server.port)}`,
+    port: server.port,
+    openStream: () => server.openStream(),
+    stop: () => stopped ??= server.close(),
+  };
 }
 
 /** How long startEmbeddedBroker() waits for the worker to load and listen (ms). */

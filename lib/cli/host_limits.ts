@@ -31,17 +31,20 @@ export function countOpenableFiles(upTo: number): number | null {
 }
 
 /**
- * Checks that the run fits the host before anything connects: a descriptor for every
- * connection (twice with the embedded broker, which holds the other ends in this
- * process) plus a margin. Throws {@linkcode UsageError} with a hint when it does not;
- * returns warnings for limits that cannot be read without more permissions (ephemeral
- * ports per source address).
+ * Checks that the run fits the host before anything connects: `descriptorsPerConnection`
+ * for every connection (1 to a broker elsewhere; 2 over TCP to the embedded broker, which
+ * holds the other ends in this process; 0 over its in-memory streams) plus a margin.
+ * Throws {@linkcode UsageError} with a hint when it does not; returns warnings for limits
+ * that cannot be read without more permissions (ephemeral ports per source address).
  */
-export function checkHostLimits(scenario: Scenario, countOpenable: OpenableFilesCounter): string[] {
+export function checkHostLimits(
+  scenario: Scenario,
+  countOpenable: OpenableFilesCounter,
+  descriptorsPerConnection: 0 | 1 | 2,
+): string[] {
   const sensors = totalSensors(scenario);
-  const ends = scenario.url === null ? 2 : 1;
   const connections = sensors + (scenario.probe ? scenario.probeConnections : 0);
-  const needed = connections * ends + DESCRIPTOR_MARGIN;
+  const needed = connections * descriptorsPerConnection + DESCRIPTOR_MARGIN;
   const openable = countOpenable(needed);
   if (openable !== null && openable < needed) {
     throw new UsageError(

@@ -1,23 +1,27 @@
+import { startEmbeddedBroker, startInProcessBroker } from "../broker/embedded_broker.ts";
 import { applyOverrides } from "../config/apply_overrides.ts";
 import { overridesFromEnv, unknownEnvWarnings } from "../config/env_overrides.ts";
 import { DEFAULT_SCENARIO } from "../config/scenario.ts";
 import { loadScenarioFile } from "../config/scenario_file.ts";
 import { loadTlsFiles } from "../config/tls_files.ts";
 import { UsageError } from "../config/usage_error.ts";
-import { payloadTemplateProblems } from "../fleet/payload_template.ts";
+import { type RunHandle, type RunResult, startRun } from "../engine/run.ts";
+import { runProblems } from "../engine/run_checks.ts";
+import { resolveWorkerCount } from "../engine/worker_count.ts";
+import { FactStream } from "../metrics/facts.ts";
+import type { Summary } from "../metrics/summary.ts";
 import { LiveView } from "../report/live_view.ts";
-import type { Summary } from "../report/summary.ts";
 import { checkWritable, writeFileAtomic } from "../report/summary_file.ts";
 import { formatSummaryTable } from "../report/summary_table.ts";
 import { evaluateThresholds, parseThreshold } from "../report/thresholds.ts";
 import { EXIT } from "./exit_codes.ts";
-import { executeRun } from "./execute_run.ts";
 import { parseFlags } from "./flag_parser.ts";
 import { formatRunHelp } from "./help.ts";
-import { denoPermissionQuery, PERMISSION_HINT, permissionProblems } from "./permission_check.ts";
 import { checkHostLimits, countOpenableFiles } from "./host_limits.ts";
 import { listenForInterrupts } from "./interrupts.ts";
+import { denoPermissionQuery, PERMISSION_HINT, permissionProblems } from "./permission_check.ts";
 import { RUN_FLAG_SPECS, RUN_FLAGS } from "./run_flags.ts";
+import { systemSeams } from "./system_seams.ts";
 import type { TerminalIo } from "./terminal_io.ts";
 
 /** Settings `IOTLOAD_*` variables may set: every run flag but help, debug and scenario. */
@@ -57,8 +61,8 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
     { values: overridesFromEnv(io.env, ENV_SETTINGS), source: "env" },
     { values, source: "flag" },
   ]);
-  // Faker methods and JSON validity are the fleet's to check: before anything starts.
-  const templateProblems = payloadTemplateProblems(
+  // The run checks what only it can (templates compiled as the fleet will): up front.
+  const templateProblems = runProblems(
     scenario,
     values["payload-template"] !== undefined ? () => "--payload-template" : undefined,
   );
@@ -68,13 +72,20 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   const notPermitted = permissionProblems(scenario, denoPermissionQuery);
   if (notPermitted.length > 0) throw new UsageError(notPermitted.join("\n"), PERMISSION_HINT);
   if (scenario.outPath !== null) checkWritable(scenario.outPath);
-  for (const warning of checkHostLimits(scenario, countOpenableFiles)) {
+  // The embedded broker serves a fleet on this thread through in-memory streams (no
+  // descriptors); fleet threads reach it on its own thread over loopback TCP instead.
+  const embeddedInMemory = scenario.url === null &&
+    resolveWorkerCount(scenario, navigator.hardwareConcurrency) === 1;
+  const descriptorsPerConnection = scenario.url !== null ? 1 : embeddedInMemory ? 0 : 2;
+  for (const warning of checkHostLimits(scenario, countOpenableFiles, descriptorsPerConnection)) {
     io.stderr.write(`warning: ${warning}\n`);
   }
 
   const live = new LiveView({ sink: io.stderr, isTerminal: io.stderrIsTerminal, color: io.color });
+  const facts = new FactStream();
+  facts.subscribe((fact) => live.onFact(fact));
   const interrupt = new AbortController();
-  let summarise: (() => Summary) | null = null;
+  let run: RunHandle | null = null;
   const finishSummary = (summary: Summary) => {
     summary.thresholds = evaluateThresholds(thresholds, summary);
     emitSummary(summary, scenario.json, scenario.outPath, io);
@@ -83,17 +94,37 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   using _interrupts = listenForInterrupts(() => interrupt.abort(), () => {
     // A second Ctrl-C: exit at once, still writing what was measured.
     live.finish();
-    if (summarise !== null) finishSummary(summarise());
+    if (run !== null) finishSummary(run.summarise());
     io.exit(EXIT.INTERRUPTED);
   });
-  const result = await executeRun(scenario, {
-    note: (line) => io.stderr.write(`${line}\n`),
-    live,
-    interrupt: interrupt.signal,
-    version: io.version,
-    tls,
-    onProgress: (summariser) => summarise = summariser,
-  });
+  const inProcess = scenario.url === null && embeddedInMemory ? await startInProcessBroker() : null;
+  const embedded = inProcess ?? (scenario.url === null ? await startEmbeddedBroker() : null);
+  let result: RunResult;
+  try {
+    const url = embedded?.url ?? scenario.url!;
+    if (embedded !== null) {
+      facts.emit({
+        kind: "note",
+        text:
+          `note: no --url given: started the embedded broker (aedes) at ${url}; it measures iotload, not your broker`,
+      });
+    }
+    run = startRun(scenario, {
+      seams: systemSeams(),
+      broker: {
+        url,
+        embedded: embedded !== null,
+        openStream: inProcess?.openStream,
+      },
+      tls,
+      interrupt: interrupt.signal,
+      version: io.version,
+    }, facts);
+    result = await run.result;
+  } finally {
+    live.finish();
+    await embedded?.stop();
+  }
   const summary = finishSummary(result.summary);
   if (result.abortReason !== null) {
     io.stderr.write(

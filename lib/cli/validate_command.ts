@@ -2,7 +2,7 @@ import { crossCheck } from "../config/apply_overrides.ts";
 import { targetRatePerSec, totalSensors } from "../config/scenario.ts";
 import { loadScenarioFile } from "../config/scenario_file.ts";
 import { UsageError } from "../config/usage_error.ts";
-import { payloadTemplateProblems } from "../fleet/payload_template.ts";
+import { runProblems } from "../engine/run_checks.ts";
 import { formatCount, formatRate } from "../report/format.ts";
 import { parseThreshold } from "../report/thresholds.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -17,7 +17,7 @@ export async function validateCommand(argv: readonly string[], io: TerminalIo): 
     throw new UsageError("validate takes one scenario file", "iotload validate fleet.yaml");
   }
   const scenario = await loadScenarioFile(argv[0], io.env);
-  const problems = [...crossCheck(scenario), ...payloadTemplateProblems(scenario)];
+  const problems = [...crossCheck(scenario), ...runProblems(scenario)];
   for (const expression of scenario.thresholds) {
     try {
       parseThreshold(expression);

@@ -81,9 +81,12 @@ export class Commander {
     });
   }
 
-  /** Starts sending at the scenario's command rate. */
-  startSending(): void {
-    this.#startMs = this.#options.clock.nowMs();
+  /**
+   * Starts sending at the scenario's command rate, counted from `fromMs` (clock ms;
+   * default now): the hold's start, which the run may see a little after it happened.
+   */
+  startSending(fromMs = this.#options.clock.nowMs()): void {
+    this.#startMs = fromMs;
     const tick = () => {
       this.#sendDue();
       this.#timer = this.#options.clock.setTimer(tick, SEND_TICK_MS);

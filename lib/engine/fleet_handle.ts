@@ -1,7 +1,8 @@
+import type { RunPhase } from "../metrics/facts.ts";
 import type { ClassifiedError } from "../transport/error_category.ts";
 
 /** What the fleet is doing right now, for the live view. */
-export type FleetPhase = "ramp-up" | "running" | "draining" | "stopped";
+export type FleetPhase = RunPhase;
 
 /** Counts at the start of the hold phase. */
 export interface HoldMark {

@@ -17,7 +17,8 @@ import type { FleetHandle, FleetPhase, HoldMark } from "./fleet_handle.ts";
 import { type SensorRange, SensorTable } from "./sensor_table.ts";
 import { stagePositionAt } from "./stage_plan.ts";
 import { deviceHooksFor } from "./device_hooks.ts";
-import { spreadFirstDueMs, TimingWheel } from "./timing_wheel.ts";
+import { firstDueOnGridMs } from "./send_phase.ts";
+import { TimingWheel } from "./timing_wheel.ts";
 
 /** How often churn is rolled for each connected sensor, in ms. */
 const CHURN_CHECK_MS = 1_000;
@@ -73,6 +74,8 @@ export interface FleetRunnerOptions {
   readonly range?: SensorRange;
   /** Share of the connect rate and concurrency this runner may use; default 1. */
   readonly gateShare?: number;
+  /** Where the send grid starts (clock ms), shared by every worker; default start()'s time. */
+  readonly originMs?: number;
 }
 
 /**
@@ -109,6 +112,8 @@ export class FleetRunner implements FleetHandle {
   /** Readings kept by offline sensors of buffering fleets, oldest first. */
   readonly #offlineBuffers = new Map<number, { intendedMs: number; reading: string }[]>();
   #holdMark: HoldMark | null = null;
+  /** Where every sensor's send grid starts (clock ms); set by start(). */
+  #originMs = 0;
 
   /** Builds the fleet (identities, telemetry state, connections); opens nothing. */
   constructor(options: FleetRunnerOptions) {
@@ -233,6 +238,7 @@ export class FleetRunner implements FleetHandle {
    */
   start(): void {
     this.#sending = true;
+    this.#originMs = this.#options.originMs ?? this.#options.clock.nowMs();
     this.#wheel.start();
     const { scenario, clock } = this.#options;
     if (scenario.fleets.some((fleet) => fleet.churnPerSensorPerHour > 0)) {
@@ -536,11 +542,11 @@ export class FleetRunner implements FleetHandle {
         if (scenario.flood) {
           if (this.#sending) this.#pump(index);
         } else if (this.#sending && !this.#wheel.has(index)) {
-          // The schedule starts at the first connect, spread over one interval.
+          // The sensor joins its place on the run's grid (see send_phase.ts).
           const periodMs = this.#periodMs(index);
-          const firstDueMs = spreadFirstDueMs(
-            index,
-            this.#connections.length,
+          const firstDueMs = firstDueOnGridMs(
+            this.#originMs,
+            this.#table.phases[index] * periodMs,
             periodMs,
             clock.nowMs(),
           );

@@ -32,7 +32,7 @@ function state(runner: FleetRunner): FleetWorkerState {
     phase: runner.phase,
     settledCount: runner.settledCount,
     connectedOnceCount: runner.connectedOnceCount,
-    rampDone: runner.rampDoneMs !== null,
+    rampDoneEpochMs: runner.rampDoneMs === null ? null : performance.timeOrigin + runner.rampDoneMs,
     inflightCount: runner.inflightCount,
     stage: runner.stage,
     topConnectError: runner.mostCommonConnectError(),
@@ -64,6 +64,8 @@ async function handle(worker: FleetWorkerScope, message: ToFleetWorker): Promise
         random: Math.random,
         range,
         gateShare: message.gateShare,
+        // This thread's clock counts from its own start: the grid is placed on it.
+        originMs: message.originEpochMs - performance.timeOrigin,
       });
       deltas = new DeltaTaker(metrics);
       worker.postMessage({ type: "ready" });

@@ -14,6 +14,11 @@ import {
   idWidthFor,
   topicFilterFor,
 } from "../fleet/template.ts";
+import { seedFor } from "../fleet/random.ts";
+import { phaseFraction } from "./send_phase.ts";
+
+/** Generator stream of the fleets' phase offsets ("PHS"), apart from every profile's. */
+const PHASE_STREAM = 0x504853;
 
 /** A slice of the fleet's global sensor indexes, `[start, end)`. */
 export interface SensorRange {
@@ -54,6 +59,8 @@ export class SensorTable {
   readonly states: unknown[] = [];
   /** Device profile of each fleet. */
   readonly profiles: readonly DeviceProfile[];
+  /** Each sensor's send phase, as a fraction of its period (see send_phase.ts). */
+  readonly phases: Float32Array;
   readonly #idWidth: number;
   readonly #rangeStart: number;
 
@@ -67,6 +74,7 @@ export class SensorTable {
     this.count = end - start;
     this.fleets = scenario.fleets;
     this.fleetOf = new Uint16Array(this.count);
+    this.phases = new Float32Array(this.count);
     this.profiles = scenario.fleets.map((fleet) => profileFor(fleet.profile));
     this.payloadTemplates = scenario.fleets.map((fleet, n) =>
       fleet.payloadTemplate === null
@@ -86,9 +94,10 @@ export class SensorTable {
       const profile = this.profiles[fleetIndex];
       const from = Math.max(start, fleetStart);
       const to = Math.min(end, fleetStart + fleet.count);
-      fleetStart += fleet.count;
+      const phaseOffset = seedFor(scenario.seed, fleetIndex, PHASE_STREAM) / 2 ** 32;
       for (let index = from; index < to; index++) {
         this.fleetOf[index - start] = fleetIndex;
+        this.phases[index - start] = phaseFraction(index - fleetStart, fleet.count, phaseOffset);
         this.sensorIds.push(formatSensorId(index, idWidth));
         this.topics.push(topic(index, idWidth));
         this.clientIds.push(clientId(index, idWidth));
@@ -97,6 +106,7 @@ export class SensorTable {
         this.identities.push(usesTemplates(fleet) ? identity : undefined);
         this.states.push(profile.createState(scenario.seed, index));
       }
+      fleetStart += fleet.count;
     });
   }
 

@@ -3,7 +3,6 @@ import { applyDelta } from "../metrics/metrics_delta.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import type { BrokerTarget } from "../transport/client_factory.ts";
 import type { ClassifiedError } from "../transport/error_category.ts";
-import type { Clock } from "./clock.ts";
 import type { FleetHandle, HoldMark } from "./fleet_handle.ts";
 import type { FleetPhase } from "./fleet_handle.ts";
 import { startThread } from "../threads/thread_entry.ts";
@@ -17,8 +16,10 @@ export interface ThreadedFleetOptions {
   readonly target: BrokerTarget;
   /** Where the workers' deltas are merged. */
   readonly metrics: RunMetrics;
-  /** Time source (for the ramp-up end). */
-  readonly clock: Clock;
+  /** Wall-clock time, in ms since the Unix epoch (the workers' common send grid). */
+  readonly epochNowMs: () => number;
+  /** Converts ms since the Unix epoch to this thread's clock ms (the workers' ramp-up ends). */
+  readonly toClockMs: (epochMs: number) => number;
   /** Worker threads to spread the sensors over. */
   readonly workers: number;
   /** Called when a worker fails; the run should stop. */
@@ -80,8 +81,14 @@ export class ThreadedFleet implements FleetHandle {
   /** Starts every worker on its range of sensors. */
   start(): void {
     const { scenario, workers } = this.#options;
-    const { keepaliveTimer: _timer, sharedStores: _stores, ...target } = this.#options.target;
+    const {
+      keepaliveTimer: _timer,
+      sharedStores: _stores,
+      openStream: _stream,
+      ...target
+    } = this.#options.target;
     const total = totalSensors(scenario);
+    const originEpochMs = this.#options.epochNowMs();
     for (let n = 0; n < workers; n++) {
       const range = {
         start: Math.floor((total * n) / workers),
@@ -101,7 +108,14 @@ export class ThreadedFleet implements FleetHandle {
           };
         }),
       );
-      this.#post(worker, { type: "start", scenario, target, range, gateShare: 1 / workers });
+      this.#post(worker, {
+        type: "start",
+        scenario,
+        target,
+        range,
+        gateShare: 1 / workers,
+        originEpochMs,
+      });
     }
   }
 
@@ -150,6 +164,14 @@ export class ThreadedFleet implements FleetHandle {
     return this.#states.find((state) => state?.topConnectError)?.topConnectError ?? null;
   }
 
+  /** Once every worker has ended its ramp-up: when the last did, on this thread's clock. */
+  #noteRampDone(): void {
+    if (this.#rampDoneMs !== null) return;
+    const doneAt = this.#states.map((state) => state?.rampDoneEpochMs ?? null);
+    if (doneAt.some((epochMs) => epochMs === null)) return;
+    this.#rampDoneMs = this.#options.toClockMs(Math.max(...(doneAt as number[])));
+  }
+
   #receive(n: number, message: FromFleetWorker, stopped: () => void): void {
     switch (message.type) {
       case "ready":
@@ -158,9 +180,7 @@ export class ThreadedFleet implements FleetHandle {
       case "stopped":
         applyDelta(this.#options.metrics, message.delta);
         this.#states[n] = message.state;
-        if (this.#rampDoneMs === null && this.#states.every((state) => state?.rampDone)) {
-          this.#rampDoneMs = this.#options.clock.nowMs();
-        }
+        this.#noteRampDone();
         if (message.type === "stopped") {
           message.sensorIds.forEach((id, i) => this.#sent.set(id, message.sentCounts[i]));
           stopped();

@@ -15,6 +15,8 @@ export type ToFleetWorker =
     readonly target: BrokerTarget;
     readonly range: SensorRange;
     readonly gateShare: number;
+    /** Where every worker's send grid starts, in ms since the Unix epoch. */
+    readonly originEpochMs: number;
   }
   | { readonly type: "mark-hold" }
   | { readonly type: "stop-sending" }
@@ -25,7 +27,8 @@ export interface FleetWorkerState {
   readonly phase: FleetPhase;
   readonly settledCount: number;
   readonly connectedOnceCount: number;
-  readonly rampDone: boolean;
+  /** When the worker's ramp-up ended, in ms since the Unix epoch; null before. */
+  readonly rampDoneEpochMs: number | null;
   readonly inflightCount: number;
   readonly stage: number;
   readonly topConnectError: ClassifiedError | null;

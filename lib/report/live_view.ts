@@ -1,4 +1,4 @@
-import type { TimelinePoint } from "../metrics/run_metrics.ts";
+import type { RunFact, RunPhase, SecondFact } from "../metrics/facts.ts";
 import {
   formatCount,
   formatElapsed,
@@ -9,27 +9,8 @@ import {
   visibleLength,
 } from "./format.ts";
 
-/** What the live view shows, refreshed once per second by the run. */
-export interface LiveState {
-  /** Phase of the run. */
-  phase: "ramp-up" | "running" | "draining" | "stopped";
-  /** Time since the run started, in ms. */
-  elapsedMs: number;
-  /** Planned length of the running phase, in ms; 0 means until interrupted. */
-  durationMs: number;
-  /** Time since the current phase started, in ms. */
-  phaseElapsedMs: number;
-  /** Sensors in the fleet. */
-  sensors: number;
-  /** Sensors that finished their first connect attempt (connected or failed). */
-  settled: number;
-  /** The last second of the run. */
-  point: TimelinePoint;
-  /** Errors counted since the run started. */
-  errorsTotal: number;
-  /** Current stage as "2/3" when the scenario has stages; absent otherwise. */
-  stage?: string;
-}
+/** What the live view shows: one second of the run. */
+export type LiveState = Omit<SecondFact, "kind">;
 
 /** Where the live view writes; a terminal or a log, both take text. */
 export interface TextSink {
@@ -46,7 +27,7 @@ export const DEFAULT_WIDTH_COLUMNS = 100;
 // percentage next to it still shows progress).
 const MIN_BAR_WIDTH = 5;
 const PHASE_WIDTH = "draining".length;
-const PHASE_STYLE: Readonly<Record<LiveState["phase"], PaintStyle>> = {
+const PHASE_STYLE: Readonly<Record<RunPhase, PaintStyle>> = {
   "ramp-up": "yellow",
   running: "green",
   draining: "yellow",
@@ -156,6 +137,21 @@ export class LiveView {
     }
     this.#sink.write(CLEAR_LINE + this.#fitLine(state));
     this.#lineOpen = true;
+  }
+
+  /**
+   * Follows a run's facts: each second redraws the line, a note is written on a line
+   * of its own, and the summary ends the view.
+   */
+  onFact(fact: RunFact): void {
+    if (fact.kind === "second") {
+      this.update(fact);
+    } else if (fact.kind === "note") {
+      this.finish();
+      this.#sink.write(`${fact.text}\n`);
+    } else if (fact.kind === "summary") {
+      this.finish();
+    }
   }
 
   /** Ends the redrawn line with a newline on a terminal; writes nothing otherwise. */

@@ -12,8 +12,8 @@ import {
   visibleLength,
 } from "./format.ts";
 import { LATENCY_NAMES, type LatencyName } from "../metrics/latency_names.ts";
-import type { Summary } from "./summary.ts";
-import { parseThreshold, type ThresholdResult } from "./thresholds.ts";
+import type { Summary, ThresholdResult } from "../metrics/summary.ts";
+import { parseThreshold } from "./thresholds.ts";
 
 const INDENT = "  ";
 // The least label width of every section, so values line up down the page.

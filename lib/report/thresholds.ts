@@ -1,5 +1,6 @@
 import { parseDurationMs } from "../config/duration.ts";
 import { LATENCY_NAMES } from "../metrics/latency_names.ts";
+import type { ThresholdResult } from "../metrics/summary.ts";
 import { UsageError } from "../config/usage_error.ts";
 
 /** A comparison operator of a threshold expression. */
@@ -20,16 +21,6 @@ export interface Threshold {
   value: number;
   /** True when written with `%`: the summary value is taken as a percent of its base. */
   percent: boolean;
-}
-
-/** Outcome of one threshold against a summary. */
-export interface ThresholdResult {
-  /** The expression as written (trimmed). */
-  expression: string;
-  /** The summary value (in percent for a percent threshold), or null if missing. */
-  actual: number | null;
-  /** True when `actual` satisfies the threshold; false when `actual` is null. */
-  ok: boolean;
 }
 
 // Two-character operators first, so "<=" is not read as "<" followed by "=".

@@ -1,4 +1,5 @@
 import * as net from "node:net";
+import type { Duplex } from "node:stream";
 import mqtt, { type IClientOptions, type IStore, MqttClient, Store } from "mqtt";
 import type { IntervalTimer } from "./shared_interval_timer.ts";
 import type { ProtocolVersion } from "../config/scenario.ts";
@@ -37,6 +38,11 @@ export interface BrokerTarget {
   readonly keepaliveTimer?: IntervalTimer;
   /** Stores shared by every connection; only safe when no connection uses QoS 1/2. */
   readonly sharedStores?: MessageStores;
+  /**
+   * Opens a connection to the broker without a socket (the embedded broker on this
+   * thread); when set, `mqtt://` connections use it instead of TCP.
+   */
+  readonly openStream?: () => Duplex;
 }
 
 /** The pair of MQTT.js message stores a client uses. */
@@ -145,6 +151,9 @@ export function createMqttClient(
     timerVariant: target.keepaliveTimer,
     ...target.sharedStores,
   };
+  if (url.protocol === "mqtt:" && target.openStream !== undefined) {
+    return new MqttClient(target.openStream, options);
+  }
   if (url.protocol === "mqtt:") {
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = url.port === "" ? DEFAULT_PORTS[url.protocol] : Number(url.port);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 import { brokerRateBetween, type CounterUpdate } from "./broker_counter.ts";
 import {
   cpuRateBetween,

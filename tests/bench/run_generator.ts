@@ -6,7 +6,7 @@
  * @module
  */
 import { LOAD_TASK_FLAGS } from "../helpers/run_cli.ts";
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 import { type ProcessSample, ProcessSampler } from "./process_sampler.ts";
 
 /** Options of {@linkcode runGenerator}. */

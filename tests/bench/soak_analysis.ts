@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 
 /** One broker restart as the soak made it. */
 export interface RestartRecord {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 import {
   markOffsetsMs,
   measureRecovery,

@@ -7,7 +7,7 @@
  */
 import { describeRunFailure, KILL_GRACE_MS } from "./run_generator.ts";
 import type { LatencyStats } from "../../lib/metrics/histogram.ts";
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 import { type Column, formatCount, formatFixed, formatTable } from "./bench_table.ts";
 import { lastPeakRssKb } from "./process_sampler.ts";
 import type { SoakRecord } from "./soak_plan.ts";

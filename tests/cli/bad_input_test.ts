@@ -3,16 +3,23 @@ import { main } from "../../lib/cli/main.ts";
 import { RUN_FLAGS } from "../../lib/cli/run_flags.ts";
 import type { TerminalIo } from "../../lib/cli/terminal_io.ts";
 
-/** Runs the CLI in-process with captured output; bad input never gets past validation. */
-async function runMain(argv: readonly string[]): Promise<{ code: number; stderr: string }> {
+/**
+ * Runs the CLI in-process with captured output (and `env`, and `writeStdout` in place of
+ * the capture when given); bad input never gets past validation.
+ */
+async function runMain(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+  writeStdout?: (text: string) => void,
+): Promise<{ code: number; stderr: string }> {
   let stderr = "";
   let stdout = "";
   const io: TerminalIo = {
-    stdout: { write: (text) => void (stdout += text) },
+    stdout: { write: writeStdout ?? ((text) => void (stdout += text)) },
     stderr: { write: (text) => void (stderr += text) },
     stderrIsTerminal: false,
     color: false,
-    env: {},
+    env,
     version: "0.0.0",
     exit: (code) => {
       throw new Error(`exit ${code} called; stdout: ${stdout}`);
@@ -93,36 +100,14 @@ Deno.test("iotload run names a flag given twice", async () => {
 });
 
 Deno.test("iotload run reports a bad IOTLOAD_* variable by its name", async () => {
-  let stderr = "";
-  const io: TerminalIo = {
-    stdout: { write: () => {} },
-    stderr: { write: (text) => void (stderr += text) },
-    stderrIsTerminal: false,
-    color: false,
-    env: { IOTLOAD_SENSORS: "lots" },
-    version: "0.0.0",
-    exit: () => {
-      throw new Error("exit called");
-    },
-  };
-  assert.equal(await main(["run"], io), 2);
+  const { code, stderr } = await runMain(["run"], { IOTLOAD_SENSORS: "lots" });
+  assert.equal(code, 2);
   assert.match(stderr, /^error: IOTLOAD_SENSORS: expected a whole number, got "lots"/);
 });
 
 Deno.test("iotload run refuses IOTLOAD_JSON=off and warns about a mistyped IOTLOAD_* name", async () => {
-  let stderr = "";
-  const io: TerminalIo = {
-    stdout: { write: () => {} },
-    stderr: { write: (text) => void (stderr += text) },
-    stderrIsTerminal: false,
-    color: false,
-    env: { IOTLOAD_JSON: "off", IOTLOAD_SENSOR: "5" },
-    version: "0.0.0",
-    exit: () => {
-      throw new Error("exit called");
-    },
-  };
-  assert.equal(await main(["run"], io), 2);
+  const { code, stderr } = await runMain(["run"], { IOTLOAD_JSON: "off", IOTLOAD_SENSOR: "5" });
+  assert.equal(code, 2);
   assert.equal(
     stderr,
     "warning: IOTLOAD_SENSOR is not an iotload setting; did you mean IOTLOAD_SENSORS? (it is ignored)\n" +
@@ -131,22 +116,9 @@ Deno.test("iotload run refuses IOTLOAD_JSON=off and warns about a mistyped IOTLO
 });
 
 Deno.test("an unexpected failure exits 70 with the stack, not 2", async () => {
-  let stderr = "";
-  const io: TerminalIo = {
-    stdout: {
-      write: () => {
-        throw new TypeError("a bug");
-      },
-    },
-    stderr: { write: (text) => void (stderr += text) },
-    stderrIsTerminal: false,
-    color: false,
-    env: {},
-    version: "0.0.0",
-    exit: () => {
-      throw new Error("exit called");
-    },
-  };
-  assert.equal(await main(["--help"], io), 70);
+  const { code, stderr } = await runMain(["--help"], {}, () => {
+    throw new TypeError("a bug");
+  });
+  assert.equal(code, 70);
   assert.match(stderr, /^error: unexpected failure \(please report it\)\nTypeError: a bug\n\s+at /);
 });

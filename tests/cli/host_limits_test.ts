@@ -18,24 +18,26 @@ Deno.test("checkHostLimits() passes a run that fits and asks only for what it ne
   const warnings = checkHostLimits(scenarioOf(1_000), (upTo) => {
     asked.push(upTo);
     return upTo;
-  });
+  }, 1);
   assert.deepEqual(warnings, []);
   // 1,000 sensors + 1 probe connection + the margin of 64.
   assert.deepEqual(asked, [1_065]);
 });
 
-Deno.test("checkHostLimits() counts both ends of every connection for the embedded broker", () => {
+Deno.test("checkHostLimits() counts both ends over TCP to the embedded broker, none in memory", () => {
   const asked: number[] = [];
-  checkHostLimits(scenarioOf(1_000, { url: null }), (upTo) => {
+  const count = (upTo: number) => {
     asked.push(upTo);
     return upTo;
-  });
+  };
+  checkHostLimits(scenarioOf(1_000, { url: null }), count, 2);
+  checkHostLimits(scenarioOf(10_000, { url: null }), () => 19_900, 0);
   assert.deepEqual(asked, [2_066]);
 });
 
 Deno.test("checkHostLimits() refuses a run with more connections than descriptors", () => {
   assert.throws(
-    () => checkHostLimits(scenarioOf(10_000), () => 9_000),
+    () => checkHostLimits(scenarioOf(10_000), () => 9_000, 1),
     (error: unknown) =>
       error instanceof UsageError &&
       error.message ===
@@ -45,11 +47,11 @@ Deno.test("checkHostLimits() refuses a run with more connections than descriptor
 });
 
 Deno.test("checkHostLimits() goes on unchecked when descriptors cannot be counted", () => {
-  assert.deepEqual(checkHostLimits(scenarioOf(10_000), () => null), []);
+  assert.deepEqual(checkHostLimits(scenarioOf(10_000), () => null, 1), []);
 });
 
 Deno.test("checkHostLimits() warns when one source address would need more ports than Linux's default range", () => {
-  const many = checkHostLimits(scenarioOf(30_000), (upTo) => upTo);
+  const many = checkHostLimits(scenarioOf(30_000), (upTo) => upTo, 1);
   assert.equal(many.length, 1);
   assert.match(
     many[0],
@@ -58,6 +60,7 @@ Deno.test("checkHostLimits() warns when one source address would need more ports
   const spread = checkHostLimits(
     scenarioOf(30_000, { bindAddresses: ["127.0.0.2", "127.0.0.3"] }),
     (upTo) => upTo,
+    1,
   );
   assert.deepEqual(spread, []);
 });

@@ -13,17 +13,30 @@ Deno.test("deno task load grants exactly what the compiled binary bakes in, and 
   }
 });
 
-Deno.test("iotload run under fewer permissions says which one is missing, before connecting", async () => {
-  const main = new URL("../../main.ts", import.meta.url).pathname;
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Runs main.ts granted only `permissions`; its exit code and stderr. */
+async function runWith(
+  permissions: readonly string[],
+  args: readonly string[],
+): Promise<{ code: number; stderr: string }> {
   const child = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", "--no-prompt", main, "run", "--sensors", "1"],
+    args: ["run", ...permissions, "--no-prompt", MAIN, ...args],
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const stderr = new TextDecoder().decode(child.stderr);
-  assert.equal(child.code, 2, stderr);
+  return { code: child.code, stderr: new TextDecoder().decode(child.stderr) };
+}
+
+Deno.test("iotload run under fewer permissions says which one is missing, before connecting", async () => {
+  const { code, stderr } = await runWith(["--allow-read", "--allow-env"], [
+    "run",
+    "--sensors",
+    "1",
+  ]);
+  assert.equal(code, 2, stderr);
   assert.equal(
     stderr,
     "error: not permitted: network access to 127.0.0.1 needs --allow-net\n" +
@@ -32,15 +45,8 @@ Deno.test("iotload run under fewer permissions says which one is missing, before
 });
 
 Deno.test("iotload --version without environment access is one error line, not a stack", async () => {
-  const main = new URL("../../main.ts", import.meta.url).pathname;
-  const child = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--no-prompt", main, "--version"],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(child.stderr);
-  assert.equal(child.code, 2, stderr);
+  const { code, stderr } = await runWith(["--allow-read"], ["--version"]);
+  assert.equal(code, 2, stderr);
   assert.match(stderr, /^error: not permitted: requires env access to "\w+"\nhint: /);
 });
 

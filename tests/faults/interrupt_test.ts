@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 import { type CliResult, runCli } from "../helpers/run_cli.ts";
 import { startMosquitto } from "../helpers/test_broker.ts";
 import { fleetArgs, parseSummary, uniqueRoot } from "../helpers/fault_fixtures.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 import { runCli } from "../helpers/run_cli.ts";
 import { startMosquitto } from "../helpers/test_broker.ts";
 import { fleetArgs, parseSummary, uniqueRoot } from "../helpers/fault_fixtures.ts";

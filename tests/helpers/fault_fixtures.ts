@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 import type { CliResult } from "./run_cli.ts";
 
 /** A topic root and client id prefix no other test uses, like `restart-1a2b3c4d`. */

@@ -168,3 +168,17 @@ Deno.test("LiveView narrows the bar before cutting the line", () => {
   assert.ok(cut.endsWith("…"), JSON.stringify(cut));
   assert.equal(visibleLength(cut), 29);
 });
+
+Deno.test("LiveView.onFact() draws seconds, puts a note on its own line and ends at the summary", () => {
+  const sink = new CollectingSink();
+  const view = new LiveView({ sink, isTerminal: true, color: false, widthColumns: 200 });
+  view.onFact({ kind: "second", ...liveState() });
+  view.onFact({ kind: "note", text: "note: something to know" });
+  view.onFact({ kind: "phase", phase: "draining", elapsedMs: 66_000 });
+  view.onFact({ kind: "second", ...liveState({ phase: "draining" }) });
+  assert.equal(sink.writes[1], "\n", "the redrawn line is ended before the note");
+  assert.equal(sink.writes[2], "note: something to know\n");
+  assert.equal(sink.writes.length, 4, "a phase change draws nothing of its own");
+  view.onFact({ kind: "summary", summary: {} as never });
+  assert.equal(sink.writes.at(-1), "\n");
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { LatencyStats } from "../../lib/metrics/histogram.ts";
-import type { Summary } from "../../lib/report/summary.ts";
+import type { Summary } from "../../lib/metrics/summary.ts";
 import { formatSummaryTable } from "../../lib/report/summary_table.ts";
 
 const EMPTY_STATS: LatencyStats = {

@@ -1,12 +1,16 @@
-import { LATENCY_NAMES, type LatencyName } from "../metrics/latency_names.ts";
-import type { LatencyStats } from "../metrics/histogram.ts";
-import type {
-  CommandCounts,
-  MessageCounts,
-  RunMetrics,
-  TimelinePoint,
-} from "../metrics/run_metrics.ts";
-import type { ThresholdResult } from "./thresholds.ts";
+import { LATENCY_NAMES, type LatencyName } from "./latency_names.ts";
+import type { LatencyStats } from "./histogram.ts";
+import type { CommandCounts, MessageCounts, RunMetrics, TimelinePoint } from "./run_metrics.ts";
+
+/** Outcome of one threshold against a summary. */
+export interface ThresholdResult {
+  /** The expression as written (trimmed). */
+  expression: string;
+  /** The summary value (in percent for a percent threshold), or null if missing. */
+  actual: number | null;
+  /** True when `actual` satisfies the threshold; false when `actual` is null. */
+  ok: boolean;
+}
 
 /** Version of the JSON summary contract; bumped on any incompatible change. */
 export const SUMMARY_SCHEMA_VERSION = 1;

@@ -7,7 +7,7 @@ import {
   judgeGenerator,
   type RunFacts,
   SUMMARY_SCHEMA_VERSION,
-} from "../../lib/report/summary.ts";
+} from "../../lib/metrics/summary.ts";
 
 const STARTED_AT_MS = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
 

@@ -1,0 +1,363 @@
+/**
+ * One load test end to end: the probe, the fleet's ramp-up and hold, the drain, the
+ * disconnect and the loss reconciliation. Everything that touches time, randomness,
+ * identities or the host comes in as {@linkcode RunSeams}; everything that happens
+ * goes out as facts (`lib/metrics/facts.ts`). Nothing here prints.
+ *
+ * @module
+ */
+import type { Duplex } from "node:stream";
+import {
+  type QoS,
+  redactScenario,
+  type Scenario,
+  targetRatePerSec,
+  totalSensors,
+} from "../config/scenario.ts";
+import type { TlsFiles } from "../config/tls_files.ts";
+import { redactCredentials } from "../config/values.ts";
+import { FactStream, type RunPhase } from "../metrics/facts.ts";
+import { RunMetrics } from "../metrics/run_metrics.ts";
+import { buildSummary, type Summary } from "../metrics/summary.ts";
+import { ProbeError, ProbeSubscriber } from "../probe/probe_subscriber.ts";
+import { type BrokerTarget, createSharedStores } from "../transport/client_factory.ts";
+import type { ClassifiedError } from "../transport/error_category.ts";
+import { createSharedIntervalTimer } from "../transport/shared_interval_timer.ts";
+import type { Clock } from "./clock.ts";
+import { Commander } from "./commander.ts";
+import { publishesOnlyQos0 } from "./device_hooks.ts";
+import type { FleetHandle } from "./fleet_handle.ts";
+import { FleetRunner } from "./fleet_runner.ts";
+import { HealthMonitor } from "./health_monitor.ts";
+import { topicFiltersFor } from "./sensor_table.ts";
+import { stagesDurationMs } from "./stage_plan.ts";
+import { ThreadedFleet } from "./threaded_fleet.ts";
+import { resolveWorkerCount } from "./worker_count.ts";
+
+/** What a run takes from the world; the command line wires the real ones, tests fakes. */
+export interface RunSeams {
+  /** Monotonic time and timers. */
+  readonly clock: Clock;
+  /** Wall-clock time, in ms since the Unix epoch (payload `ts`, summary times). */
+  readonly epochNowMs: () => number;
+  /** Random numbers in [0, 1) (backoff jitter, churn, command targets). */
+  readonly random: () => number;
+  /** A fresh unique id (client ids of the probe and the commander). */
+  readonly newId: () => string;
+  /** Cores of this host (for `--workers auto`). */
+  readonly cores: number;
+}
+
+/** Everything a run needs besides the scenario. */
+export interface RunOptions {
+  /** The outside world. */
+  readonly seams: RunSeams;
+  /** The broker to load: the scenario's URL, or the embedded broker's. */
+  readonly broker: {
+    readonly url: string;
+    readonly embedded: boolean;
+    /** Connections to the embedded broker on this thread without sockets (see transport). */
+    readonly openStream?: () => Duplex;
+  };
+  /** TLS material read from the scenario's files. */
+  readonly tls: TlsFiles;
+  /** Aborted on the first Ctrl-C / SIGTERM: stop sending, drain briefly, report. */
+  readonly interrupt: AbortSignal;
+  /** Tool version for the summary. */
+  readonly version: string;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  /** The summary (thresholds not yet evaluated). */
+  readonly summary: Summary;
+  /** Why the run gave up (no connection ever succeeded), or null. */
+  readonly abortReason: ClassifiedError | null;
+}
+
+/** A run in progress. */
+export interface RunHandle {
+  /** Settles when the run has ended (and emitted its summary fact). */
+  readonly result: Promise<RunResult>;
+  /** The summary of what was measured so far (for an exit that cannot wait). */
+  summarise(): Summary;
+}
+
+const TICK_MS = 1_000;
+const INTERRUPTED_DRAIN_MS = 1_000;
+const DISCONNECT_TIMEOUT_MS = 2_000;
+/** How often the drain looks at pending acknowledgements, in ms. */
+const DRAIN_POLL_MS = 50;
+
+/**
+ * Starts one load test against `options.broker`; facts go to `facts` as they happen.
+ * The scenario must be validated; the run never throws for a broker's behaviour (that
+ * is counted), only for a failure of its own.
+ */
+export function startRun(scenario: Scenario, options: RunOptions, facts: FactStream): RunHandle {
+  const { seams, interrupt } = options;
+  const clock = seams.clock;
+  const startedAtMs = seams.epochNowMs();
+  const epochOffsetMs = startedAtMs - clock.nowMs();
+  const toEpochMs = (clockMs: number) => epochOffsetMs + clockMs;
+  const target: BrokerTarget = {
+    url: options.broker.url,
+    protocolVersion: scenario.protocolVersion,
+    keepaliveSec: scenario.keepaliveSec,
+    username: scenario.username,
+    password: scenario.password,
+    cleanStart: scenario.cleanStart,
+    sessionExpirySec: scenario.sessionExpirySec,
+    tls: { ...options.tls, insecure: scenario.insecure },
+    keepaliveTimer: createSharedIntervalTimer(),
+    sharedStores: publishesOnlyQos0(scenario) ? createSharedStores() : undefined,
+    openStream: options.broker.openStream,
+  };
+  // The probe and the commander keep stores of their own.
+  const ownStoresTarget: BrokerTarget = { ...target, sharedStores: undefined };
+  const sensors = totalSensors(scenario);
+  const metrics = new RunMetrics(sensors);
+  const health = new HealthMonitor(clock);
+  health.start();
+  const runStartMs = clock.nowMs();
+  let abortReason: ClassifiedError | null = null;
+  let interrupted = interrupt.aborted;
+  const hold = { received: 0, startMs: null as number | null, endMs: 0 };
+
+  const probe = scenario.probe
+    ? new ProbeSubscriber({
+      target: ownStoresTarget,
+      topicFilters: topicFiltersFor(scenario),
+      qos: Math.max(...scenario.fleets.map((fleet) => fleet.qos)) as QoS,
+      connections: scenario.probeConnections,
+      clientIdPrefix: `iotload-probe-${seams.newId().slice(0, 8)}`,
+      metrics,
+      epochNowMs: () => toEpochMs(clock.nowMs()),
+      connectTimeoutMs: scenario.connectTimeoutMs,
+    })
+    : null;
+  // Stages set the run's length (a --duration scaled them); otherwise --duration counts
+  // from the end of ramp-up.
+  const durationMs = scenario.stages.length > 0
+    ? stagesDurationMs(scenario.stages)
+    : scenario.durationMs;
+  const workers = resolveWorkerCount(scenario, seams.cores);
+  let workerFailure: string | null = null;
+  const fleet: FleetHandle = workers === 1
+    ? new FleetRunner({ scenario, target, metrics, clock, toEpochMs, random: seams.random })
+    : new ThreadedFleet({
+      scenario,
+      target,
+      metrics,
+      epochNowMs: seams.epochNowMs,
+      toClockMs: (epochMs) => epochMs - epochOffsetMs,
+      workers,
+      onFailure: (message) => workerFailure ??= message,
+    });
+
+  const commander = scenario.commandRatePerSec > 0
+    ? new Commander({
+      scenario,
+      target: ownStoresTarget,
+      metrics,
+      clock,
+      random: seams.random,
+      epochNowMs: () => toEpochMs(clock.nowMs()),
+      clientId: `iotload-commander-${seams.newId().slice(0, 8)}`,
+    })
+    : null;
+
+  let phase: RunPhase | null = null;
+  const enterPhase = (next: RunPhase) => {
+    if (next === phase) return;
+    phase = next;
+    facts.emit({ kind: "phase", phase: next, elapsedMs: clock.nowMs() - runStartMs });
+  };
+
+  const summarise = (): Summary => {
+    const endMs = clock.nowMs();
+    const holdEndMs = hold.startMs === null ? endMs : (hold.endMs || endMs);
+    return buildSummary(metrics, {
+      version: options.version,
+      startedAtMs,
+      endedAtMs: seams.epochNowMs(),
+      interrupted: interrupted || interrupt.aborted,
+      aborted: abortReason === null ? null : abortReason.message,
+      broker: { url: redactCredentials(options.broker.url), embedded: options.broker.embedded },
+      config: redactScenario(scenario),
+      neverConnected: sensors - fleet.connectedOnceCount,
+      targetPerSec: targetRatePerSec(scenario),
+      holdWindow: {
+        ...(fleet.holdMark() ?? { sent: 0, acked: 0 }),
+        received: hold.received,
+        ms: hold.startMs === null ? 0 : holdEndMs - hold.startMs,
+      },
+      probe: probe !== null,
+      health: { workers, ...health.sample() },
+    });
+  };
+
+  /** Stops the ticker and closes the last, partial second (once). */
+  function stopTicking(): void {
+    if (tickTimer === undefined) return;
+    clock.clearTimer(tickTimer);
+    tickTimer = undefined;
+    closeSecond(Math.ceil((clock.nowMs() - runStartMs) / 1000));
+  }
+
+  const finishWith = (result: RunResult): RunResult => {
+    enterPhase("stopped");
+    facts.emit({ kind: "summary", summary: result.summary });
+    return result;
+  };
+
+  async function run(): Promise<RunResult> {
+    try {
+      if (probe !== null) {
+        try {
+          await probe.start();
+        } catch (error) {
+          if (!(error instanceof ProbeError)) throw error;
+          abortReason = error.reason;
+          return finishWith({ summary: summarise(), abortReason });
+        }
+      }
+      await commander?.connect();
+      enterPhase(fleet.phase);
+      fleet.start();
+      await holdUntilDone();
+      fleet.stopSending();
+      commander?.stopSending();
+      if (workerFailure !== null) throw new Error(workerFailure);
+      hold.endMs = clock.nowMs();
+      enterPhase("draining");
+      if (abortReason === null) {
+        const probeDrainMs = probe === null ? 0 : scenario.drainMs;
+        await drain(interrupted ? Math.min(probeDrainMs, INTERRUPTED_DRAIN_MS) : probeDrainMs);
+      }
+      // Workers report what each sensor sent when they disconnect: reconcile after.
+      await fleet.disconnect(DISCONNECT_TIMEOUT_MS);
+      if (probe !== null) {
+        const totals = probe.ledger.totals(fleet.sentBySensor());
+        metrics.messages.lost = totals.lost;
+      }
+      await Promise.all([
+        probe?.stop(DISCONNECT_TIMEOUT_MS),
+        commander?.stop(DISCONNECT_TIMEOUT_MS),
+      ]);
+      stopTicking();
+      return finishWith({ summary: summarise(), abortReason });
+    } finally {
+      stopTicking();
+      health.stop();
+    }
+  }
+
+  let tickTimer: number | undefined;
+  let durationTimer: number | undefined;
+  /** Ends the hold; set while the hold lasts. */
+  let endHold: (() => void) | null = null;
+
+  /** Closes one second of the run and emits it; the run's seconds sum to its totals. */
+  function closeSecond(tSec: number): void {
+    const nowMs = clock.nowMs();
+    const point = metrics.closeSecond(tSec, fleet.stage);
+    enterPhase(fleet.phase);
+    facts.emit({
+      kind: "second",
+      phase: fleet.phase,
+      elapsedMs: nowMs - runStartMs,
+      durationMs,
+      stage: scenario.stages.length === 0
+        ? undefined
+        : `${Math.min(fleet.stage, scenario.stages.length)}/${scenario.stages.length}`,
+      phaseElapsedMs: hold.startMs === null ? nowMs - runStartMs : nowMs - hold.startMs,
+      sensors,
+      settled: fleet.settledCount,
+      point,
+      errorsTotal: metrics.errorCount,
+    });
+  }
+
+  /** Once a second from the fleet's start to the end of the drain. */
+  function tick(): void {
+    tickTimer = clock.setTimer(tick, TICK_MS);
+    const nowMs = clock.nowMs();
+    fleet.expireInflight();
+    commander?.expire();
+    if (endHold !== null && hold.startMs === null && fleet.rampDoneMs !== null) {
+      hold.startMs = nowMs;
+      fleet.markHold();
+      commander?.startSending(fleet.rampDoneMs);
+      hold.received = metrics.messages.received;
+      // --duration counts from the end of ramp-up itself, not from this tick.
+      const leftMs = durationMs - (nowMs - fleet.rampDoneMs);
+      if (durationMs > 0) durationTimer = clock.setTimer(() => endHold?.(), Math.max(0, leftMs));
+    }
+    closeSecond(Math.round((nowMs - runStartMs) / 1000));
+    if (endHold === null) return;
+    if (workerFailure !== null) {
+      endHold();
+      return;
+    }
+    const giveUp = shouldGiveUp(nowMs - runStartMs);
+    if (giveUp !== null) {
+      abortReason = giveUp;
+      endHold();
+    }
+  }
+
+  /** Resolves when the hold is over: its duration passed, an interrupt, or a give-up. */
+  function holdUntilDone(): Promise<void> {
+    return new Promise((resolve) => {
+      const onInterrupt = () => {
+        interrupted = true;
+        endHold?.();
+      };
+      endHold = () => {
+        endHold = null;
+        if (durationTimer !== undefined) clock.clearTimer(durationTimer);
+        interrupt.removeEventListener("abort", onInterrupt);
+        resolve();
+      };
+      interrupt.addEventListener("abort", onInterrupt);
+      if (interrupt.aborted) {
+        interrupted = true;
+        queueMicrotask(() => endHold?.());
+      }
+      tickTimer = clock.setTimer(tick, TICK_MS);
+    });
+  }
+
+  function shouldGiveUp(elapsedMs: number): ClassifiedError | null {
+    const connections = metrics.connections;
+    if (connections.peak > 0 || connections.attemptsFailed === 0) return null;
+    const everySensorFailed = fleet.settledCount === sensors;
+    if (!everySensorFailed && elapsedMs < scenario.connectTimeoutMs) return null;
+    return fleet.mostCommonConnectError() ??
+      { category: "connectTimeout", message: "no sensor could connect" };
+  }
+
+  /**
+   * Waits `drainMs` for the probe and, within the ack timeout, for pending acks; an
+   * interrupt during the drain cuts both short.
+   */
+  async function drain(drainMs: number): Promise<void> {
+    let deadlineMs = clock.nowMs() + drainMs;
+    let ackDeadlineMs = clock.nowMs() +
+      (interrupted ? INTERRUPTED_DRAIN_MS : scenario.ackTimeoutMs);
+    while (true) {
+      const nowMs = clock.nowMs();
+      if (interrupt.aborted && !interrupted) {
+        interrupted = true;
+        deadlineMs = Math.min(deadlineMs, nowMs + INTERRUPTED_DRAIN_MS);
+        ackDeadlineMs = Math.min(ackDeadlineMs, nowMs + INTERRUPTED_DRAIN_MS);
+      }
+      const acksPending = fleet.inflightCount > 0 && nowMs < ackDeadlineMs;
+      if (nowMs >= deadlineMs && !acksPending) return;
+      await new Promise((resolve) => clock.setTimer(() => resolve(undefined), DRAIN_POLL_MS));
+    }
+  }
+
+  return { result: run(), summarise };
+}
