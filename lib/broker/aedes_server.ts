@@ -38,7 +38,7 @@ export async function startAedesServer(host: string, port: number): Promise<Aede
   return {
     port: (server.address() as net.AddressInfo).port,
     openStream: () => {
-      const [clientEnd, brokerEnd] = duplexPair();
+      const [clientEnd, brokerEnd] = linkedStreamPair();
       serve(brokerEnd);
       return clientEnd;
     },
@@ -53,6 +53,18 @@ export async function startAedesServer(host: string, port: number): Promise<Aede
       await serverClosed;
     },
   };
+}
+
+/**
+ * Two in-memory streams, each one's writes the other's reads, like the two ends of a
+ * socket: when one end closes (or is destroyed) the other closes too, which a plain
+ * `duplexPair()` does not do.
+ */
+export function linkedStreamPair(): [Duplex, Duplex] {
+  const [first, second] = duplexPair();
+  first.once("close", () => second.destroy());
+  second.once("close", () => first.destroy());
+  return [first, second];
 }
 
 function listen(server: net.Server, host: string, port: number): Promise<void> {

@@ -5,13 +5,14 @@ export function formatMainHelp(version: string): string {
   return `iotload ${version}: an MQTT load generator that behaves like a fleet of IoT sensors
 
 Usage:
-  iotload run [flags]      connect N sensors and publish telemetry; report what happened
-  iotload validate FILE    check a scenario file (YAML or JSON) without running it
+  iotload run [flags]      connect N sensors, publish telemetry, report
+  iotload validate FILE    check a scenario file (YAML or JSON), run nothing
   iotload help             show this help
-  iotload version          print the version
+  iotload version          print the version, runtime and target
 
 Run \`iotload run --help\` for every flag. Exit codes: 0 ok, 1 threshold failed,
-2 usage error, 3 broker unreachable or refusing, 130 interrupted.
+2 usage error, 3 broker unreachable or refusing, 70 internal failure (a bug),
+130 interrupted.
 `;
 }
 
@@ -27,19 +28,44 @@ export function formatRunHelp(): string {
     return { names, help };
   });
   const width = Math.max(...rows.map((row) => row.names.length)) + 2;
-  const lines = rows.map((row) => `  ${row.names.padEnd(width)}${row.help}`);
+  const indent = " ".repeat(2 + width);
+  const lines = rows.map((row) =>
+    wrapWords(row.help, HELP_COLUMNS - indent.length)
+      .map((line, n) => n === 0 ? `  ${row.names.padEnd(width)}${line}` : `${indent}${line}`)
+      .join("\n")
+  );
   return `Usage: iotload run [flags]
 
-Connects one MQTT connection per sensor, publishes a JSON reading from each sensor every
-interval (open model: sends happen at their scheduled time), measures connect, ack,
-end-to-end latency and loss, and prints a summary.
+Connects one MQTT connection per sensor, publishes a JSON reading from each
+sensor every interval (open model: sends happen at their scheduled time),
+measures connect, ack, end-to-end latency and loss, and prints a summary.
 
 Flags:
 ${lines.join("\n")}
 
 Examples:
-  iotload run                                   10,000 sensors, every 5s, 60s, embedded broker
+  iotload run              10,000 sensors, every 5s, 60s, on the embedded broker
   iotload run --url mqtt://127.0.0.1:1883 -c 2000 -i 1s -d 30s -q 1
-  iotload run --url mqtt://broker:1883 --threshold 'e2e.p99<250ms' --threshold lost==0 --json
+  iotload run --url mqtt://broker:1883 --threshold 'e2e.p99<250ms' \\
+    --threshold lost==0 --json
 `;
+}
+
+/** Help lines are at most this wide, in columns. */
+export const HELP_COLUMNS = 80;
+
+/** `text` in lines of at most `width` columns, broken between words (a longer word stands alone). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
 }

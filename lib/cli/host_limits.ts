@@ -31,21 +31,46 @@ export function countOpenableFiles(upTo: number): number | null {
 }
 
 /**
- * Checks that the run fits the host before anything connects: `descriptorsPerConnection`
- * for every connection (1 to a broker elsewhere; 2 over TCP to the embedded broker, which
- * holds the other ends in this process; 0 over its in-memory streams) plus a margin.
- * Throws {@linkcode UsageError} with a hint when it does not; returns warnings for limits
- * that cannot be read without more permissions (ephemeral ports per source address).
+ * How the run's connections hold descriptors: `remote` one each (a broker elsewhere),
+ * `embeddedTcp` two each (the embedded broker holds the other ends in this process),
+ * `embeddedMemory` none (in-memory streams to the embedded broker on this thread).
+ */
+export type ConnectionKind = "remote" | "embeddedTcp" | "embeddedMemory";
+
+const DESCRIPTORS_PER_CONNECTION: Readonly<Record<ConnectionKind, number>> = {
+  remote: 1,
+  embeddedTcp: 2,
+  embeddedMemory: 0,
+};
+
+/**
+ * Checks that the run fits the host before anything connects: the descriptors its
+ * connections hold (see {@linkcode ConnectionKind}) plus a margin. The embedded broker
+ * over in-memory streams needs none, but takes no more sensors than a broker elsewhere
+ * could (one descriptor each): it is there to try the tool, not to hold a fleet that
+ * would not fit this host. Throws {@linkcode UsageError} with a hint when the run does
+ * not fit; returns warnings for limits that cannot be read without more permissions
+ * (ephemeral ports per source address).
  */
 export function checkHostLimits(
   scenario: Scenario,
   countOpenable: OpenableFilesCounter,
-  descriptorsPerConnection: 0 | 1 | 2,
+  kind: ConnectionKind,
 ): string[] {
   const sensors = totalSensors(scenario);
   const connections = sensors + (scenario.probe ? scenario.probeConnections : 0);
-  const needed = connections * descriptorsPerConnection + DESCRIPTOR_MARGIN;
+  const needed = connections * Math.max(1, DESCRIPTORS_PER_CONNECTION[kind]) + DESCRIPTOR_MARGIN;
   const openable = countOpenable(needed);
+  if (openable !== null && openable < needed && kind === "embeddedMemory") {
+    throw new UsageError(
+      `${
+        sensors.toLocaleString("en-US")
+      } sensors are more than the embedded broker takes on this host (at most about ${
+        Math.max(0, openable - DESCRIPTOR_MARGIN).toLocaleString("en-US")
+      }, as many as this process could connect to a broker elsewhere)`,
+      "run against a real broker with --url, or several processes with fewer --sensors each",
+    );
+  }
   if (openable !== null && openable < needed) {
     throw new UsageError(
       `${sensors.toLocaleString("en-US")} sensors need about ${

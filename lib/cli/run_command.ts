@@ -13,7 +13,8 @@ import type { Summary } from "../metrics/summary.ts";
 import { LiveView } from "../report/live_view.ts";
 import { checkWritable, writeFileAtomic } from "../report/summary_file.ts";
 import { formatSummaryTable } from "../report/summary_table.ts";
-import { evaluateThresholds, parseThreshold } from "../report/thresholds.ts";
+import { runHints } from "../report/run_hints.ts";
+import { evaluateThresholds, parseThreshold, thresholdProblems } from "../report/thresholds.ts";
 import { EXIT } from "./exit_codes.ts";
 import { parseFlags } from "./flag_parser.ts";
 import { formatRunHelp } from "./help.ts";
@@ -57,17 +58,24 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   const base = scenarioPath === undefined
     ? DEFAULT_SCENARIO
     : await loadScenarioFile(scenarioPath, io.env);
+  const envValues = overridesFromEnv(io.env, ENV_SETTINGS);
   const scenario = applyOverrides(base, [
-    { values: overridesFromEnv(io.env, ENV_SETTINGS), source: "env" },
+    { values: envValues, source: "env" },
     { values, source: "flag" },
   ]);
-  // The run checks what only it can (templates compiled as the fleet will): up front.
-  const templateProblems = runProblems(
-    scenario,
-    values["payload-template"] !== undefined ? () => "--payload-template" : undefined,
-  );
-  if (templateProblems.length > 0) throw new UsageError(templateProblems.join("\n"));
-  const thresholds = scenario.thresholds.map(parseThreshold);
+  // What only the run can judge (MQTT's limits, templates compiled as the fleet will),
+  // and every malformed threshold by where it came from: all together, up front.
+  const problems = [
+    ...runProblems(
+      scenario,
+      values["payload-template"] !== undefined ? () => "--payload-template" : undefined,
+    ),
+    ...thresholdProblems(base.thresholds, "thresholds"),
+    ...thresholdProblems(asList(envValues.threshold), "IOTLOAD_THRESHOLD"),
+    ...thresholdProblems(asList(values.threshold), "--threshold"),
+  ];
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  const thresholds = scenario.thresholds.map((expression) => parseThreshold(expression));
   const tls = await loadTlsFiles(scenario);
   const notPermitted = permissionProblems(scenario, denoPermissionQuery);
   if (notPermitted.length > 0) throw new UsageError(notPermitted.join("\n"), PERMISSION_HINT);
@@ -76,12 +84,21 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   // descriptors); fleet threads reach it on its own thread over loopback TCP instead.
   const embeddedInMemory = scenario.url === null &&
     resolveWorkerCount(scenario, navigator.hardwareConcurrency) === 1;
-  const descriptorsPerConnection = scenario.url !== null ? 1 : embeddedInMemory ? 0 : 2;
-  for (const warning of checkHostLimits(scenario, countOpenableFiles, descriptorsPerConnection)) {
+  const kind = scenario.url !== null
+    ? "remote"
+    : embeddedInMemory
+    ? "embeddedMemory"
+    : "embeddedTcp";
+  for (const warning of checkHostLimits(scenario, countOpenableFiles, kind)) {
     io.stderr.write(`warning: ${warning}\n`);
   }
 
-  const live = new LiveView({ sink: io.stderr, isTerminal: io.stderrIsTerminal, color: io.color });
+  const live = new LiveView({
+    sink: io.stderr,
+    isTerminal: io.stderrIsTerminal,
+    color: io.color,
+    widthColumns: io.columns ?? 80,
+  });
   const facts = new FactStream();
   facts.subscribe((fact) => live.onFact(fact));
   const interrupt = new AbortController();
@@ -126,11 +143,19 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
     await embedded?.stop();
   }
   const summary = finishSummary(result.summary);
+  for (const hint of runHints(summary)) io.stderr.write(`hint: ${hint}\n`);
   if (result.abortReason !== null) {
     io.stderr.write(
-      `error: cannot connect to ${summary.broker.url}: ${result.abortReason.message}\n`,
+      result.abortReason.category === "probeUndelivered"
+        ? `error: ${result.abortReason.message}\n`
+        : `error: cannot connect to ${summary.broker.url}: ${result.abortReason.message}\n`,
     );
-    io.stderr.write(`hint: ${hintFor(result.abortReason.category, summary.broker.embedded)}\n`);
+    const hint = hintFor(
+      result.abortReason.category,
+      summary.broker.embedded,
+      summary.config.protocolVersion,
+    );
+    io.stderr.write(`hint: ${hint}\n`);
     return summary.interrupted ? EXIT.INTERRUPTED : EXIT.BROKER_UNREACHABLE;
   }
   if (summary.interrupted) return EXIT.INTERRUPTED;
@@ -157,18 +182,36 @@ export function emitSummary(
   }
 }
 
-function hintFor(category: string, embedded: boolean): string {
+/** One action that follows from what was observed: the category, the protocol, the broker. */
+function hintFor(category: string, embedded: boolean, protocolVersion: unknown): string {
+  const mqtt5 = protocolVersion === 5;
   switch (category) {
     case "notAuthorized":
     case "badCredentials":
       return "check --username/--password (or IOTLOAD_PASSWORD) and the broker's access rules";
+    case "protocolUnsupported":
+      return mqtt5
+        ? "the broker does not speak MQTT 5: run with -V 4 (--protocol-version 4)"
+        : "the broker does not accept MQTT 3.1.1: run with -V 5 (--protocol-version 5)";
     case "connectTimeout":
-      return "check the host, port and firewall, or raise --connect-timeout";
+      return mqtt5
+        ? "check the host, port and firewall, or raise --connect-timeout; a broker that speaks only MQTT 3.1.1 may leave an MQTT 5 CONNECT unanswered: try -V 4"
+        : "check the host, port and firewall, or raise --connect-timeout";
+    case "probeUndelivered":
+      return "run with --no-probe to load the broker without measuring delivery, or fix the cause above";
     case "networkError":
       return "check the URL, and the TLS files (--ca, --cert, --key) for mqtts:// and wss://";
+    case "brokerRefused":
+    case "serverUnavailable":
+      return "the broker answered and refused (the reason above): check its configuration and limits";
     default:
       return embedded
         ? "the embedded broker failed to accept connections; run again with --debug"
         : "start a broker (docker compose up -d) or omit --url to use the embedded one";
   }
+}
+
+function asList(value: string | boolean | readonly string[] | undefined): readonly string[] {
+  if (value === undefined || typeof value === "boolean") return [];
+  return typeof value === "string" ? [value] : value;
 }

@@ -106,7 +106,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     type: "string",
     value: "JSON",
     help: "message body after sensorId/seq/ts, e.g. " +
-      `'{"site":"hq","owner":"{faker:person.fullName}",{reading}}'`,
+      `'{"site":"hq",{reading}}'; {faker:person.firstName} and other placeholders allowed`,
     defaultText: "identity and reading",
   },
   {

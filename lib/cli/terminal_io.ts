@@ -12,6 +12,8 @@ export interface TerminalIo {
   readonly stderr: TextSink;
   /** stderr is a terminal (the live view redraws in place). */
   readonly stderrIsTerminal: boolean;
+  /** Width of the terminal on stderr, in columns (80 when it is not a terminal). */
+  readonly columns?: number;
   /** Colour allowed (stdout or stderr is a terminal and `NO_COLOR` is unset). */
   readonly color: boolean;
   /** Environment variables (`IOTLOAD_*`). */
@@ -43,9 +45,20 @@ export function systemTerminalIo(version: string): TerminalIo {
     stdout: fileSink(Deno.stdout),
     stderr: fileSink(Deno.stderr),
     stderrIsTerminal,
+    columns: terminalColumns(stderrIsTerminal),
     color: !noColor && Deno.stdout.isTerminal(),
     env: Deno.env.toObject(),
     version,
     exit: (code) => Deno.exit(code),
   };
+}
+
+/** The terminal's width, in columns; 80 when stderr is no terminal or the size is unknown. */
+function terminalColumns(isTerminal: boolean): number {
+  if (!isTerminal) return 80;
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80;
+  }
 }

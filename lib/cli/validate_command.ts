@@ -4,7 +4,7 @@ import { loadScenarioFile } from "../config/scenario_file.ts";
 import { UsageError } from "../config/usage_error.ts";
 import { runProblems } from "../engine/run_checks.ts";
 import { formatCount, formatRate } from "../report/format.ts";
-import { parseThreshold } from "../report/thresholds.ts";
+import { thresholdProblems } from "../report/thresholds.ts";
 import { EXIT } from "./exit_codes.ts";
 import type { TerminalIo } from "./terminal_io.ts";
 
@@ -17,15 +17,11 @@ export async function validateCommand(argv: readonly string[], io: TerminalIo): 
     throw new UsageError("validate takes one scenario file", "iotload validate fleet.yaml");
   }
   const scenario = await loadScenarioFile(argv[0], io.env);
-  const problems = [...crossCheck(scenario), ...runProblems(scenario)];
-  for (const expression of scenario.thresholds) {
-    try {
-      parseThreshold(expression);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      problems.push(`thresholds: ${error.message}`);
-    }
-  }
+  const problems = [
+    ...crossCheck(scenario),
+    ...runProblems(scenario),
+    ...thresholdProblems(scenario.thresholds, "thresholds"),
+  ];
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   const fleets = scenario.fleets.map((fleet) =>
     `${fleet.name} (${formatCount(fleet.count)} ${fleet.profile})`

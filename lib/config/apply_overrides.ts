@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { parseBindAddresses } from "./bind_addresses.ts";
 import { parseDurationMs } from "./duration.ts";
 import {
@@ -218,6 +219,21 @@ export function fitStages(stages: readonly StageSpec[], durationMs: number): Sta
   return stages.map((stage) => ({ ...stage, durationMs: Math.round(stage.durationMs * scale) }));
 }
 
+/**
+ * A source address must be of the broker's family: an IPv4 socket cannot bind an IPv6
+ * address. Only a broker given as an IP literal can be judged before connecting.
+ */
+function bindFamilyProblems(scenario: Scenario): string[] {
+  if (scenario.bindAddresses.length === 0 || scenario.url === null) return [];
+  const host = new URL(scenario.url).hostname.replace(/^\[(.*)\]$/, "$1");
+  const brokerFamily = isIP(host);
+  if (brokerFamily === 0) return [];
+  const other = scenario.bindAddresses.find((address) => isIP(address) !== brokerFamily);
+  return other === undefined ? [] : [
+    `--bind: ${other} is an IPv${isIP(other)} address; the broker ${host} is IPv${brokerFamily}`,
+  ];
+}
+
 /** Problems that involve more than one field; empty when the scenario is consistent. */
 export function crossCheck(scenario: Scenario): string[] {
   const problems: string[] = [];
@@ -232,6 +248,15 @@ export function crossCheck(scenario: Scenario): string[] {
   if ((scenario.certPath === undefined) !== (scenario.keyPath === undefined)) {
     problems.push("--cert and --key must be given together");
   }
+  problems.push(...bindFamilyProblems(scenario));
+  const sensors = totalSensors(scenario);
+  scenario.stages.forEach((stage, index) => {
+    if (stage.targetSensors > sensors) {
+      problems.push(
+        `stages[${index}].target: expected at most the ${sensors} sensors of all fleets, got ${stage.targetSensors}`,
+      );
+    }
+  });
   for (const [index, fleet] of scenario.fleets.entries()) {
     if (fleet.count > 1 && !/\{(id|index)\}/.test(fleet.clientIdTemplate)) {
       // MQTT-3.1.4-2: a second connection with the same client id takes the first one over.

@@ -1,9 +1,12 @@
+import { UserFileError } from "./user_file.ts";
+
 /**
  * Why a file or permission operation failed, in a few words and without Deno's
  * suggestion to "run again with" broader flags: iotload ships with a fixed set of
  * permissions, so the line names the access that was missing instead.
  */
 export function describeFileError(error: unknown): string {
+  if (error instanceof UserFileError) return error.message;
   if (error instanceof Deno.errors.NotFound) return "no such file";
   if (error instanceof Deno.errors.IsADirectory) return "is a directory";
   if (error instanceof Deno.errors.NotADirectory) return "a part of its path is not a folder";

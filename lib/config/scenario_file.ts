@@ -9,11 +9,12 @@
  */
 
 import { describeFileError } from "./file_errors.ts";
+import { readUserTextFile } from "./user_file.ts";
 import { dirname, isAbsolute, join } from "node:path";
 import YAML, { LineCounter } from "yaml";
 import { checkTemplate, checkTopicTemplate, freezeScenario } from "./apply_overrides.ts";
 import { formatDurationMs, parseDurationMs } from "./duration.ts";
-import { type FleetSpec, type Scenario, type StageSpec, totalSensors } from "./scenario.ts";
+import { type FleetSpec, type Scenario, type StageSpec } from "./scenario.ts";
 import {
   DURATION_PATTERN,
   type Field,
@@ -35,7 +36,7 @@ export type ScenarioEnv = Readonly<Record<string, string | undefined>>;
 export async function loadScenarioFile(path: string, env: ScenarioEnv): Promise<Scenario> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readUserTextFile(path);
   } catch (error) {
     throw new UsageError(
       `--scenario: cannot read ${JSON.stringify(path)}: ${describeFileError(error)}`,
@@ -71,10 +72,9 @@ export function parseScenarioText(text: string, fileName: string, env: ScenarioE
     ...embedded,
     ...fromFile,
   } as unknown as Scenario;
-  // Stage targets are checked on valid fields only: an invalid count kept its default.
-  // The other cross-field rules (crossCheck) run once flags and IOTLOAD_* variables
-  // are applied, since they may give what the file leaves out (a --url, say).
-  if (context.problems.length === 0) context.problems.push(...checkStageTargets(scenario));
+  // The cross-field rules (crossCheck, stage targets among them) run once flags and
+  // IOTLOAD_* variables are applied, since they may change what the file says (a --url,
+  // a --sensors below a stage's target).
   if (context.problems.length > 0) throw new UsageError(context.problems.join("\n"));
   return freezeScenario(scenario);
 }
@@ -414,17 +414,6 @@ function reportUsageError<T>(context: Context, parse: () => T): T | undefined {
     context.problems.push(error.message);
     return undefined;
   }
-}
-
-function checkStageTargets(scenario: Scenario): string[] {
-  const sensors = totalSensors(scenario);
-  return scenario.stages.flatMap((stage, index) =>
-    stage.targetSensors > sensors
-      ? [
-        `stages[${index}].target: expected at most the ${sensors} sensors of all fleets, got ${stage.targetSensors}`,
-      ]
-      : []
-  );
 }
 
 function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {

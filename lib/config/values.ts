@@ -65,6 +65,9 @@ export function parseBrokerUrl(text: string, field: string): string {
   if (url.hostname === "") {
     throw new UsageError(`${field}: missing host in ${shown}`);
   }
+  if (url.port === "0") {
+    throw new UsageError(`${field}: port 0 in ${shown}; a broker port is 1 to 65535`);
+  }
   for (const [part, value] of [["user name", url.username], ["password", url.password]]) {
     try {
       decodeURIComponent(value);

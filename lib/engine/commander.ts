@@ -2,6 +2,7 @@ import { type Scenario, totalSensors } from "../config/scenario.ts";
 import { compileTopicTemplate, idWidthFor, topicFilterFor } from "../fleet/template.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { type BrokerTarget, createMqttClient, endClient } from "../transport/client_factory.ts";
+import { type ClassifiedError, classifyError } from "../transport/error_category.ts";
 import type { Clock } from "./clock.ts";
 import { readCommandId } from "./device_hooks.ts";
 import { withFleetName } from "./sensor_table.ts";
@@ -73,10 +74,28 @@ export class Commander {
       ),
     ];
     await new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const fail = (reason: ClassifiedError) => {
+        client.end(true);
+        reject(new CommanderError(reason));
+      };
       client.once("connect", () => {
-        client.subscribe(filters, { qos: 1 }, (error) => error ? reject(error) : resolve());
+        client.subscribe(filters, { qos: 1 }, (error) => {
+          if (error) {
+            fail(classifyError(error, target.protocolVersion));
+            return;
+          }
+          ready = true;
+          resolve();
+        });
       });
-      client.once("error", reject);
+      // Every error, for the whole run: a broker restart makes the reconnects fail for a
+      // while, and an error without a listener would end the process.
+      client.on("error", (error) => {
+        const reason = classifyError(error, target.protocolVersion);
+        if (!ready) fail(reason);
+        else this.#options.metrics.recordError(reason.category, `commander: ${reason.message}`);
+      });
       client.connect();
     });
   }
@@ -144,5 +163,18 @@ export class Commander {
     const metrics = this.#options.metrics;
     metrics.commands.answered++;
     metrics.histograms.command.recordUs((this.#options.clock.nowMs() - sentMs) * 1000);
+  }
+}
+
+/** The commander could not connect or subscribe; carries the classified reason. */
+export class CommanderError extends Error {
+  /** Why. */
+  readonly reason: ClassifiedError;
+
+  /** Wraps a classified reason. */
+  constructor(reason: ClassifiedError) {
+    super(`commander: ${reason.message}`);
+    this.name = "CommanderError";
+    this.reason = reason;
   }
 }

@@ -31,6 +31,8 @@ export interface FleetHandle {
   readonly inflightCount: number;
   /** Notes the sent and acked counts now: the start of the window rates are measured over. */
   markHold(): void;
+  /** Holds every connect attempt back (`true`, while the probe is away) or lets them go. */
+  holdConnects(held: boolean): void;
   /** The counts noted by markHold(), once known (workers report them a moment later). */
   holdMark(): HoldMark | null;
   /** Starts connecting and scheduling. */

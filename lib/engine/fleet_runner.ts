@@ -1,5 +1,6 @@
 import { setImmediate } from "node:timers";
 import type { FleetSpec, Scenario } from "../config/scenario.ts";
+import type { FleetTally } from "../metrics/fleet_tally.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { DEFAULT_BACKOFF } from "../transport/backoff.ts";
 import type { BrokerTarget } from "../transport/client_factory.ts";
@@ -70,6 +71,8 @@ export interface FleetRunnerOptions {
   readonly toEpochMs: (clockMs: number) => number;
   /** Random numbers in [0, 1) for backoff jitter. */
   readonly random: () => number;
+  /** The run's id, carried in every message's envelope. */
+  readonly runId: string;
   /** The sensors this runner drives; default every sensor. */
   readonly range?: SensorRange;
   /** Share of the connect rate and concurrency this runner may use; default 1. */
@@ -222,6 +225,11 @@ export class FleetRunner implements FleetHandle {
     this.#holdMark = { sent, acked };
   }
 
+  /** Holds every connect attempt back at the gate (`true`) or lets them go. */
+  holdConnects(held: boolean): void {
+    this.#gate.hold(held);
+  }
+
   /** The counts noted by markHold(), or null before. */
   holdMark(): HoldMark | null {
     return this.#holdMark;
@@ -261,6 +269,11 @@ export class FleetRunner implements FleetHandle {
       this.#stageTimer = clock.setTimer(follow, STAGE_CHECK_MS);
     };
     follow();
+  }
+
+  /** The tally of the fleet sensor `index` belongs to. */
+  #tally(index: number): FleetTally {
+    return this.#options.metrics.fleets[this.#table.fleetOf[index]];
   }
 
   /** A sensor's period between sends now: its fleet's interval over the stage's rate factor. */
@@ -311,7 +324,9 @@ export class FleetRunner implements FleetHandle {
       // A sensor switched off by the plan is not a lost connection: no error, no reconnect.
       if (connection.isConnected) this.#options.metrics.connections.connected--;
       this.#wheel.remove(index);
-      this.#options.metrics.messages.offlineDropped += this.#offlineBuffers.get(index)?.length ?? 0;
+      const kept = this.#offlineBuffers.get(index)?.length ?? 0;
+      this.#options.metrics.messages.offlineDropped += kept;
+      this.#tally(index).messages.offlineDropped += kept;
       this.#offlineBuffers.delete(index);
       void connection.stop(STAGE_DISCONNECT_TIMEOUT_MS);
     }
@@ -345,14 +360,17 @@ export class FleetRunner implements FleetHandle {
   async disconnect(timeoutMs: number): Promise<void> {
     this.stopSending();
     // Readings still kept by offline sensors were never sent.
-    for (const buffer of this.#offlineBuffers.values()) {
+    for (const [index, buffer] of this.#offlineBuffers) {
       this.#options.metrics.messages.offlineDropped += buffer.length;
+      this.#tally(index).messages.offlineDropped += buffer.length;
     }
     this.#offlineBuffers.clear();
     let pending = 0;
-    for (const connection of this.#connections) {
-      pending += connection.takeInflight();
-    }
+    this.#connections.forEach((connection, index) => {
+      const taken = connection.takeInflight();
+      pending += taken;
+      this.#tally(index).messages.failed += taken;
+    });
     if (pending > 0) {
       const metrics = this.#options.metrics;
       metrics.messages.failed += pending;
@@ -423,17 +441,35 @@ export class FleetRunner implements FleetHandle {
     // An event-driven device (a door) has nothing to say at most ticks.
     if (reading === null) return "silent";
     const messages = metrics.messages;
-    messages.scheduled++;
-    if (!this.#options.scenario.flood) {
-      metrics.histograms.lateness.recordUs((clock.nowMs() - intendedMs) * 1000);
+    if (this.#options.scenario.flood) {
+      // A flood has no schedule: a message is one the broker took; a full socket or an
+      // offline sensor only pauses the pump (nothing was due).
+      if (!this.#connections[index].isConnected) return "offline";
+      const outcome = this.#publish(index, fleet, intendedMs, reading);
+      if (outcome === "sent") {
+        messages.scheduled++;
+        this.#tally(index).messages.scheduled++;
+      }
+      return outcome;
     }
+    const tally = this.#tally(index);
+    messages.scheduled++;
+    tally.messages.scheduled++;
+    const latenessUs = (clock.nowMs() - intendedMs) * 1000;
+    metrics.histograms.lateness.recordUs(latenessUs);
+    tally.histograms.lateness.recordUs(latenessUs);
     if (!this.#connections[index].isConnected) {
       this.#keepOffline(index, fleet, intendedMs, reading);
       return "offline";
     }
     const outcome = this.#publish(index, fleet, intendedMs, reading);
-    if (outcome === "backpressured") messages.backpressured++;
-    else if (outcome === "offline") messages.offlineDropped++;
+    if (outcome === "backpressured") {
+      messages.backpressured++;
+      tally.messages.backpressured++;
+    } else if (outcome === "offline") {
+      messages.offlineDropped++;
+      tally.messages.offlineDropped++;
+    }
     return outcome;
   }
 
@@ -458,7 +494,14 @@ export class FleetRunner implements FleetHandle {
       : reading === ""
       ? ""
       : `${table.identityJson[index]},${reading}`;
-    const payload = buildPayload(table.sensorIds[index], seq, epochMs, body, fleet.payloadBytes);
+    const payload = buildPayload(
+      table.sensorIds[index],
+      seq,
+      epochMs,
+      body,
+      fleet.payloadBytes,
+      this.#options.runId,
+    );
     const outcome = this.#connections[index].publish(
       this.#table.topics[index],
       payload,
@@ -467,6 +510,7 @@ export class FleetRunner implements FleetHandle {
     );
     if (outcome === "sent") {
       this.#options.metrics.messages.sent++;
+      this.#tally(index).messages.sent++;
       this.#sentBySensor[index] = seq + 1;
     }
     return outcome;
@@ -478,8 +522,10 @@ export class FleetRunner implements FleetHandle {
    */
   #keepOffline(index: number, fleet: FleetSpec, intendedMs: number, reading: string): void {
     const messages = this.#options.metrics.messages;
+    const tally = this.#tally(index).messages;
     if (fleet.offlineBufferSize === 0) {
       messages.offlineDropped++;
+      tally.offlineDropped++;
       return;
     }
     const buffer = this.#offlineBuffers.get(index) ?? [];
@@ -487,6 +533,7 @@ export class FleetRunner implements FleetHandle {
     if (buffer.length === fleet.offlineBufferSize) {
       buffer.shift();
       messages.offlineDropped++;
+      tally.offlineDropped++;
     }
     buffer.push({ intendedMs, reading });
     messages.offlineBuffered++;
@@ -513,6 +560,19 @@ export class FleetRunner implements FleetHandle {
     this.#offlineBuffers.delete(index);
   }
 
+  /** Puts a sensor at its place on the run's send grid (see send_phase.ts), once. */
+  #joinSchedule(index: number): void {
+    if (!this.#sending || this.#wheel.has(index)) return;
+    const periodMs = this.#periodMs(index);
+    const firstDueMs = firstDueOnGridMs(
+      this.#originMs,
+      this.#table.phases[index] * periodMs,
+      periodMs,
+      this.#options.clock.nowMs(),
+    );
+    this.#wheel.add(index, firstDueMs, periodMs);
+  }
+
   #settleFirstAttempt(index: number): void {
     if (this.#firstSettled[index] === 1) return;
     this.#firstSettled[index] = 1;
@@ -525,32 +585,27 @@ export class FleetRunner implements FleetHandle {
 
   #connectionEvents(): ConnectionEvents {
     const { metrics, clock, scenario } = this.#options;
-    const failPublishes = (count: number, category: ErrorCategory) => {
+    const failPublishes = (
+      index: number,
+      count: number,
+      category: ErrorCategory,
+      message?: string,
+    ) => {
       metrics.messages.failed += count;
-      metrics.recordError(
-        category,
-        PUBLISH_FAILURES[category] ?? category,
-        count,
-      );
+      this.#tally(index).messages.failed += count;
+      metrics.recordError(category, message ?? PUBLISH_FAILURES[category] ?? category, count);
     };
     return {
       connected: (index, connectUs, isReconnect, offlineUs) => {
         metrics.recordConnected(connectUs, isReconnect, offlineUs);
+        this.#tally(index).histograms.connect.recordUs(connectUs);
         if (!isReconnect) this.#connectedOnceCount++;
         this.#settleFirstAttempt(index);
         this.#flushOffline(index);
         if (scenario.flood) {
           if (this.#sending) this.#pump(index);
-        } else if (this.#sending && !this.#wheel.has(index)) {
-          // The sensor joins its place on the run's grid (see send_phase.ts).
-          const periodMs = this.#periodMs(index);
-          const firstDueMs = firstDueOnGridMs(
-            this.#originMs,
-            this.#table.phases[index] * periodMs,
-            periodMs,
-            clock.nowMs(),
-          );
-          this.#wheel.add(index, firstDueMs, periodMs);
+        } else {
+          this.#joinSchedule(index);
         }
       },
       connectFailed: (index, error) => {
@@ -559,16 +614,24 @@ export class FleetRunner implements FleetHandle {
         if (entry === undefined) this.#connectErrors.set(error.category, { count: 1, error });
         else entry.count++;
         this.#settleFirstAttempt(index);
+        // A sensor that cannot connect still has readings due: they count as
+        // offline-dropped (or buffered), so `scheduled` is the whole fleet's.
+        if (!scenario.flood) this.#joinSchedule(index);
       },
       disconnected: (_index, error) => {
         metrics.recordDisconnected();
         metrics.recordError(error.category, error.message);
       },
       churned: () => metrics.recordChurned(),
-      acked: (_index, intendedMs) => {
-        metrics.recordAck((clock.nowMs() - intendedMs) * 1000);
+      acked: (index, intendedMs) => {
+        const ackUs = (clock.nowMs() - intendedMs) * 1000;
+        metrics.recordAck(ackUs);
+        const tally = this.#tally(index);
+        tally.messages.acked++;
+        tally.histograms.ack.recordUs(ackUs);
       },
-      publishFailed: (_index, count, category) => failPublishes(count, category),
+      publishFailed: (index, count, category, message) =>
+        failPublishes(index, count, category, message),
     };
   }
 }

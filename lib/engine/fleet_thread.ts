@@ -50,7 +50,7 @@ async function handle(worker: FleetWorkerScope, message: ToFleetWorker): Promise
   try {
     if (message.type === "start") {
       const { scenario, range } = message;
-      metrics = new RunMetrics(range.end - range.start);
+      metrics = new RunMetrics(range.end - range.start, scenario.fleets.length);
       fleet = new FleetRunner({
         scenario,
         target: {
@@ -64,6 +64,7 @@ async function handle(worker: FleetWorkerScope, message: ToFleetWorker): Promise
         random: Math.random,
         range,
         gateShare: message.gateShare,
+        runId: message.runId,
         // This thread's clock counts from its own start: the grid is placed on it.
         originMs: message.originEpochMs - performance.timeOrigin,
       });
@@ -76,6 +77,8 @@ async function handle(worker: FleetWorkerScope, message: ToFleetWorker): Promise
       }, TICK_MS);
     } else if (message.type === "mark-hold") {
       fleet?.markHold();
+    } else if (message.type === "hold-connects") {
+      fleet?.holdConnects(message.held);
     } else if (message.type === "stop-sending") {
       fleet?.stopSending();
     } else if (message.type === "disconnect") {

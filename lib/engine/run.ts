@@ -19,12 +19,12 @@ import { redactCredentials } from "../config/values.ts";
 import { FactStream, type RunPhase } from "../metrics/facts.ts";
 import { RunMetrics } from "../metrics/run_metrics.ts";
 import { buildSummary, type Summary } from "../metrics/summary.ts";
-import { ProbeError, ProbeSubscriber } from "../probe/probe_subscriber.ts";
+import { ProbeError, ProbeInterrupted, ProbeSubscriber } from "../probe/probe_subscriber.ts";
 import { type BrokerTarget, createSharedStores } from "../transport/client_factory.ts";
 import type { ClassifiedError } from "../transport/error_category.ts";
 import { createSharedIntervalTimer } from "../transport/shared_interval_timer.ts";
 import type { Clock } from "./clock.ts";
-import { Commander } from "./commander.ts";
+import { Commander, CommanderError } from "./commander.ts";
 import { publishesOnlyQos0 } from "./device_hooks.ts";
 import type { FleetHandle } from "./fleet_handle.ts";
 import { FleetRunner } from "./fleet_runner.ts";
@@ -33,6 +33,7 @@ import { topicFiltersFor } from "./sensor_table.ts";
 import { stagesDurationMs } from "./stage_plan.ts";
 import { ThreadedFleet } from "./threaded_fleet.ts";
 import { resolveWorkerCount } from "./worker_count.ts";
+import { fleetOfSensorFor } from "./sensor_table.ts";
 
 /** What a run takes from the world; the command line wires the real ones, tests fakes. */
 export interface RunSeams {
@@ -116,7 +117,9 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
   // The probe and the commander keep stores of their own.
   const ownStoresTarget: BrokerTarget = { ...target, sharedStores: undefined };
   const sensors = totalSensors(scenario);
-  const metrics = new RunMetrics(sensors);
+  const metrics = new RunMetrics(sensors, scenario.fleets.length);
+  // In every message's envelope, so the probe counts its own run's messages only.
+  const runId = seams.newId().replaceAll("-", "").slice(0, 8);
   const health = new HealthMonitor(clock);
   health.start();
   const runStartMs = clock.nowMs();
@@ -130,10 +133,23 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       topicFilters: topicFiltersFor(scenario),
       qos: Math.max(...scenario.fleets.map((fleet) => fleet.qos)) as QoS,
       connections: scenario.probeConnections,
-      clientIdPrefix: `iotload-probe-${seams.newId().slice(0, 8)}`,
+      clientIdPrefix: `iotload-probe-${runId}`,
+      runId,
       metrics,
+      fleetOfSensor: fleetOfSensorFor(scenario),
       epochNowMs: () => toEpochMs(clock.nowMs()),
       connectTimeoutMs: scenario.connectTimeoutMs,
+      // Sensors reconnect only while the probe can see them, so what a broker restart
+      // drops before the probe is back counts as offline, not as the broker's loss.
+      onDeliveryChange: (delivering) => {
+        fleet.holdConnects(!delivering);
+        if (!delivering) {
+          facts.emit({
+            kind: "note",
+            text: "note: the probe lost its subscription; sensors reconnect once it is back",
+          });
+        }
+      },
     })
     : null;
   // Stages set the run's length (a --duration scaled them); otherwise --duration counts
@@ -144,11 +160,20 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
   const workers = resolveWorkerCount(scenario, seams.cores);
   let workerFailure: string | null = null;
   const fleet: FleetHandle = workers === 1
-    ? new FleetRunner({ scenario, target, metrics, clock, toEpochMs, random: seams.random })
+    ? new FleetRunner({
+      scenario,
+      target,
+      metrics,
+      clock,
+      toEpochMs,
+      random: seams.random,
+      runId,
+    })
     : new ThreadedFleet({
       scenario,
       target,
       metrics,
+      runId,
       epochNowMs: seams.epochNowMs,
       toClockMs: (epochMs) => epochMs - epochOffsetMs,
       workers,
@@ -163,7 +188,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       clock,
       random: seams.random,
       epochNowMs: () => toEpochMs(clock.nowMs()),
-      clientId: `iotload-commander-${seams.newId().slice(0, 8)}`,
+      clientId: `iotload-commander-${runId}`,
     })
     : null;
 
@@ -174,25 +199,43 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
     facts.emit({ kind: "phase", phase: next, elapsedMs: clock.nowMs() - runStartMs });
   };
 
+  let probeStarted = false;
+  /** Whether `lost` was reconciled against what every sensor sent, after the drain. */
+  let reconciled = false;
+
   const summarise = (): Summary => {
+    // A summary taken mid-run (a hard exit) ends the timeline too, with the part-second
+    // so far, so its seconds still add up to the totals.
+    stopTicking();
     const endMs = clock.nowMs();
+    if (probeStarted && !reconciled) {
+      // Before the drain (a hard exit) only the gaps below each sensor's latest
+      // received message are certainly lost; the rest may still be on its way.
+      metrics.messages.lost = probe!.ledger.totals().lost;
+    }
     const holdEndMs = hold.startMs === null ? endMs : (hold.endMs || endMs);
     return buildSummary(metrics, {
       version: options.version,
+      runId,
       startedAtMs,
       endedAtMs: seams.epochNowMs(),
       interrupted: interrupted || interrupt.aborted,
       aborted: abortReason === null ? null : abortReason.message,
       broker: { url: redactCredentials(options.broker.url), embedded: options.broker.embedded },
       config: redactScenario(scenario),
-      neverConnected: sensors - fleet.connectedOnceCount,
-      targetPerSec: targetRatePerSec(scenario),
+      fleets: scenario.fleets,
+      // A sensor whose first attempt has not ended did not fail: the run ended first.
+      neverConnected: Math.max(0, fleet.settledCount - fleet.connectedOnceCount),
+      notAttempted: sensors - fleet.settledCount,
+      // A flood has no target: it sends as fast as the broker takes.
+      targetPerSec: scenario.flood ? 0 : targetRatePerSec(scenario),
       holdWindow: {
         ...(fleet.holdMark() ?? { sent: 0, acked: 0 }),
         received: hold.received,
         ms: hold.startMs === null ? 0 : holdEndMs - hold.startMs,
       },
-      probe: probe !== null,
+      probe: probeStarted,
+      reconciled: !probeStarted || reconciled,
       health: { workers, ...health.sample() },
     });
   };
@@ -215,14 +258,29 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
     try {
       if (probe !== null) {
         try {
-          await probe.start();
+          await probe.start(interrupt);
+          probeStarted = true;
         } catch (error) {
+          if (error instanceof ProbeInterrupted) {
+            interrupted = true;
+            return finishWith({ summary: summarise(), abortReason });
+          }
           if (!(error instanceof ProbeError)) throw error;
           abortReason = error.reason;
+          // The probe's failure is the run's error: counted, and shown in the samples.
+          metrics.recordError(error.reason.category, `probe: ${error.reason.message}`);
           return finishWith({ summary: summarise(), abortReason });
         }
       }
-      await commander?.connect();
+      try {
+        await commander?.connect();
+      } catch (error) {
+        if (!(error instanceof CommanderError)) throw error;
+        abortReason = error.reason;
+        metrics.recordError(error.reason.category, error.message);
+        await probe?.stop(DISCONNECT_TIMEOUT_MS);
+        return finishWith({ summary: summarise(), abortReason });
+      }
       enterPhase(fleet.phase);
       fleet.start();
       await holdUntilDone();
@@ -238,8 +296,13 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       // Workers report what each sensor sent when they disconnect: reconcile after.
       await fleet.disconnect(DISCONNECT_TIMEOUT_MS);
       if (probe !== null) {
-        const totals = probe.ledger.totals(fleet.sentBySensor());
+        const fleetOf = fleetOfSensorFor(scenario);
+        const totals = probe.ledger.totals(fleet.sentBySensor(), (sensorId, lost) => {
+          const tally = metrics.fleets[fleetOf(sensorId)];
+          if (tally !== undefined) tally.messages.lost += lost;
+        });
         metrics.messages.lost = totals.lost;
+        reconciled = true;
       }
       await Promise.all([
         probe?.stop(DISCONNECT_TIMEOUT_MS),

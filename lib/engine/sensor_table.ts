@@ -97,7 +97,7 @@ export class SensorTable {
       const phaseOffset = seedFor(scenario.seed, fleetIndex, PHASE_STREAM) / 2 ** 32;
       for (let index = from; index < to; index++) {
         this.fleetOf[index - start] = fleetIndex;
-        this.phases[index - start] = phaseFraction(index - fleetStart, fleet.count, phaseOffset);
+        this.phases[index - start] = phaseFraction(index - fleetStart, phaseOffset);
         this.sensorIds.push(formatSensorId(index, idWidth));
         this.topics.push(topic(index, idWidth));
         this.clientIds.push(clientId(index, idWidth));
@@ -149,4 +149,19 @@ function identityJson(identity: SensorIdentity): string {
   return `"deviceId":${JSON.stringify(identity.deviceId)},"model":${
     JSON.stringify(identity.model)
   },"firmware":${JSON.stringify(identity.firmware)}`;
+}
+
+/**
+ * The fleet number of a sensor id (its global index, as `{id}` writes it), for the
+ * probe's per-fleet counts; -1 for an id that is no sensor of the scenario.
+ */
+export function fleetOfSensorFor(scenario: Scenario): (sensorId: string) => number {
+  const ends: number[] = [];
+  let end = 0;
+  for (const fleet of scenario.fleets) ends.push(end += fleet.count);
+  return (sensorId) => {
+    if (!/^\d+$/.test(sensorId)) return -1;
+    const index = Number(sensorId);
+    return ends.findIndex((fleetEnd) => index < fleetEnd);
+  };
 }

@@ -16,6 +16,8 @@ export interface ThreadedFleetOptions {
   readonly target: BrokerTarget;
   /** Where the workers' deltas are merged. */
   readonly metrics: RunMetrics;
+  /** The run's id, for the envelopes. */
+  readonly runId: string;
   /** Wall-clock time, in ms since the Unix epoch (the workers' common send grid). */
   readonly epochNowMs: () => number;
   /** Converts ms since the Unix epoch to this thread's clock ms (the workers' ramp-up ends). */
@@ -115,6 +117,7 @@ export class ThreadedFleet implements FleetHandle {
         range,
         gateShare: 1 / workers,
         originEpochMs,
+        runId: this.#options.runId,
       });
     }
   }
@@ -122,6 +125,11 @@ export class ThreadedFleet implements FleetHandle {
   /** Asks every worker to note its counts now (the start of the rates window). */
   markHold(): void {
     for (const worker of this.#workers) this.#post(worker, { type: "mark-hold" });
+  }
+
+  /** Holds every worker's connect attempts back (`true`) or lets them go. */
+  holdConnects(held: boolean): void {
+    for (const worker of this.#workers) this.#post(worker, { type: "hold-connects", held });
   }
 
   /** The workers' hold counts added up, once every worker has reported them. */

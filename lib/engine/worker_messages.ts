@@ -17,8 +17,11 @@ export type ToFleetWorker =
     readonly gateShare: number;
     /** Where every worker's send grid starts, in ms since the Unix epoch. */
     readonly originEpochMs: number;
+    /** The run's id, for the envelopes. */
+    readonly runId: string;
   }
   | { readonly type: "mark-hold" }
+  | { readonly type: "hold-connects"; readonly held: boolean }
   | { readonly type: "stop-sending" }
   | { readonly type: "disconnect"; readonly timeoutMs: number };
 

@@ -1,4 +1,5 @@
 import { LatencyHistogram } from "./histogram.ts";
+import type { FleetMessageCounts } from "./fleet_tally.ts";
 import { MAX_ERROR_SAMPLES, type MessageCounts, type RunMetrics } from "./run_metrics.ts";
 
 /**
@@ -28,10 +29,20 @@ export interface MetricsDelta {
     readonly lateness: string;
     readonly reconnect: string;
   };
+  /** Each fleet's counters since the last delta, and its histograms, encoded. */
+  readonly fleets: readonly {
+    readonly messages: Readonly<FleetMessageCounts>;
+    readonly histograms: {
+      readonly connect: string;
+      readonly ack: string;
+      readonly lateness: string;
+    };
+  }[];
 }
 
 type Counters = {
   messages: MessageCounts;
+  fleets: FleetMessageCounts[];
   connections: MetricsDelta["connections"];
   errors: Record<string, number>;
   samples: number;
@@ -78,6 +89,14 @@ export class DeltaTaker {
         lateness: encodeAndReset(h.lateness),
         reconnect: encodeAndReset(h.reconnect),
       },
+      fleets: this.#metrics.fleets.map((tally, n) => ({
+        messages: subtract(now.fleets[n], last.fleets[n]),
+        histograms: {
+          connect: encodeAndReset(tally.histograms.connect),
+          ack: encodeAndReset(tally.histograms.ack),
+          lateness: encodeAndReset(tally.histograms.lateness),
+        },
+      })),
     };
   }
 }
@@ -108,12 +127,21 @@ export function applyDelta(metrics: RunMetrics, delta: MetricsDelta): void {
   metrics.histograms.lateness.merge(LatencyHistogram.decode(delta.histograms.lateness));
   metrics.histograms.reconnect.merge(LatencyHistogram.decode(delta.histograms.reconnect));
   metrics.mergeAcks(LatencyHistogram.decode(delta.histograms.ack));
+  delta.fleets.forEach((fleetDelta, n) => {
+    const tally = metrics.fleets[n];
+    const counts = tally.messages as unknown as Record<string, number>;
+    for (const [name, added] of Object.entries(fleetDelta.messages)) counts[name] += added;
+    tally.histograms.connect.merge(LatencyHistogram.decode(fleetDelta.histograms.connect));
+    tally.histograms.ack.merge(LatencyHistogram.decode(fleetDelta.histograms.ack));
+    tally.histograms.lateness.merge(LatencyHistogram.decode(fleetDelta.histograms.lateness));
+  });
 }
 
 function snapshot(metrics: RunMetrics): Counters {
   const c = metrics.connections;
   return {
     messages: { ...metrics.messages },
+    fleets: metrics.fleets.map((tally) => ({ ...tally.messages })),
     connections: {
       connected: c.connected,
       attempts: c.attempts,

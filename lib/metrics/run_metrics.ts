@@ -1,3 +1,4 @@
+import { createFleetTally, type FleetTally } from "./fleet_tally.ts";
 import { LatencyHistogram } from "./histogram.ts";
 
 /** Message counters; each has one meaning, named in the summary and README. */
@@ -16,6 +17,8 @@ export interface MessageCounts {
   offlineDropped: number;
   /** Readings kept while offline (fleets with an offline buffer); each is later sent or dropped. */
   offlineBuffered: number;
+  /** Messages on the probe's topics of another run, or not iotload's: not counted as received. */
+  foreign: number;
   /** Distinct messages the probe received. */
   received: number;
   /** Messages sent but never received by the probe (after the drain period). */
@@ -112,6 +115,7 @@ export class RunMetrics {
     backpressured: 0,
     offlineDropped: 0,
     offlineBuffered: 0,
+    foreign: 0,
     received: 0,
     lost: 0,
     duplicates: 0,
@@ -143,8 +147,15 @@ export class RunMetrics {
   readonly #secondE2e = new LatencyHistogram();
   #last = { sent: 0, acked: 0, received: 0, errors: 0 };
 
-  /** Creates empty metrics for a run that aims at `targetConnections` connections. */
-  constructor(targetConnections: number) {
+  /** Each fleet's own counters and histograms, in scenario order. */
+  readonly fleets: readonly FleetTally[];
+
+  /**
+   * Creates empty metrics for a run that aims at `targetConnections` connections, with
+   * `fleetCount` fleets (default 1).
+   */
+  constructor(targetConnections: number, fleetCount = 1) {
+    this.fleets = Array.from({ length: fleetCount }, createFleetTally);
     this.connections = {
       target: targetConnections,
       connected: 0,

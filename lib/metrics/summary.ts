@@ -1,6 +1,21 @@
 import { LATENCY_NAMES, type LatencyName } from "./latency_names.ts";
+import { FLEET_LATENCY_NAMES, type FleetMessageCounts } from "./fleet_tally.ts";
 import type { LatencyStats } from "./histogram.ts";
 import type { CommandCounts, MessageCounts, RunMetrics, TimelinePoint } from "./run_metrics.ts";
+
+/** One fleet's part of a run. */
+export interface FleetSummary {
+  /** The fleet's name. */
+  name: string;
+  /** Its device profile. */
+  profile: string;
+  /** Its sensors. */
+  sensors: number;
+  /** Its message counts (same meanings as the run's; received, lost, duplicates need the probe). */
+  messages: FleetMessageCounts;
+  /** Its latency statistics, in ms. */
+  latencyMs: Record<typeof FLEET_LATENCY_NAMES[number], LatencyStats>;
+}
 
 /** Outcome of one threshold against a summary. */
 export interface ThresholdResult {
@@ -29,6 +44,8 @@ export interface Summary {
   schemaVersion: number;
   /** The tool that wrote it. */
   tool: { name: string; version: string };
+  /** The run's id, carried in every message's envelope (8 hex digits). */
+  runId: string;
   /** Run start, ISO 8601. */
   startedAt: string;
   /** Run end, ISO 8601. */
@@ -43,12 +60,16 @@ export interface Summary {
   broker: { url: string; embedded: boolean };
   /** The effective configuration, secrets replaced by `"***"`. */
   config: Record<string, unknown>;
-  /** Connection counts; `failed` is sensors that never connected. */
+  /**
+   * Connection counts; `failed` is sensors that tried and never connected,
+   * `notAttempted` those whose first attempt never ended (the run stopped first).
+   */
   connections: {
     target: number;
     connected: number;
     peak: number;
     failed: number;
+    notAttempted: number;
     attempts: number;
     attemptsFailed: number;
     disconnects: number;
@@ -80,6 +101,8 @@ export interface Summary {
   timeline: TimelinePoint[];
   /** The first few distinct error messages. */
   errorSamples: string[];
+  /** Each fleet's own counts and latencies, in scenario order (beside the totals). */
+  fleets: FleetSummary[];
   /** The generator's own health. */
   generator: {
     workers: number;
@@ -99,6 +122,8 @@ export interface Summary {
 export interface RunFacts {
   /** Tool version. */
   readonly version: string;
+  /** The run's id. */
+  readonly runId: string;
   /** Start and end, ms since the Unix epoch. */
   readonly startedAtMs: number;
   /** End, ms since the Unix epoch. */
@@ -111,8 +136,12 @@ export interface RunFacts {
   readonly broker: { url: string; embedded: boolean };
   /** Redacted configuration. */
   readonly config: Record<string, unknown>;
-  /** Sensors that never connected. */
+  /** The scenario's fleets, in order. */
+  readonly fleets?: readonly { name: string; profile: string; count: number }[];
+  /** Sensors that tried and never connected. */
   readonly neverConnected: number;
+  /** Sensors whose first connect attempt never ended (the run stopped before). */
+  readonly notAttempted: number;
   /** Target rate, messages per second. */
   readonly targetPerSec: number;
   /** Counts at the start of the hold phase, and its length in ms (rates window). */
@@ -122,8 +151,13 @@ export interface RunFacts {
     received: number;
     ms: number;
   };
-  /** Whether a probe ran. */
+  /** Whether a probe ran (connected and subscribed). */
   readonly probe: boolean;
+  /**
+   * Whether `lost` was reconciled against every sensor's sent count after the drain;
+   * default true. False for a summary taken before (a hard exit).
+   */
+  readonly reconciled?: boolean;
   /** Generator health at the end. */
   readonly health: {
     workers: number;
@@ -158,6 +192,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     tool: { name: "iotload", version: facts.version },
+    runId: facts.runId,
     startedAt: new Date(facts.startedAtMs).toISOString(),
     endedAt: new Date(facts.endedAtMs).toISOString(),
     durationMs: Math.round(facts.endedAtMs - facts.startedAtMs),
@@ -170,6 +205,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
       connected: metrics.connections.connected,
       peak: metrics.connections.peak,
       failed: facts.neverConnected,
+      notAttempted: facts.notAttempted,
       attempts: metrics.connections.attempts,
       attemptsFailed: metrics.connections.attemptsFailed,
       disconnects: metrics.connections.disconnects,
@@ -179,7 +215,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
     },
     commands: { ...metrics.commands },
     messages,
-    ledger: describeLedger(facts.probe, messages),
+    ledger: describeLedger(facts.probe, facts.reconciled ?? true, messages),
     rates: {
       targetPerSec: Math.round(facts.targetPerSec * 10) / 10,
       sentPerSec: perSec(messages.sent, facts.holdWindow.sent),
@@ -192,6 +228,15 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
     histograms: mapLatencies((name) => h[name].encode()),
     timeline: [...metrics.timeline],
     errorSamples: [...metrics.errorSamples],
+    fleets: (facts.fleets ?? []).map((fleet, n) => ({
+      name: fleet.name,
+      profile: fleet.profile,
+      sensors: fleet.count,
+      messages: { ...metrics.fleets[n].messages },
+      latencyMs: Object.fromEntries(
+        FLEET_LATENCY_NAMES.map((name) => [name, metrics.fleets[n].histograms[name].statsMs()]),
+      ) as FleetSummary["latencyMs"],
+    })),
     generator: {
       workers: facts.health.workers,
       cpuPercent: facts.health.cpuPercent,
@@ -215,6 +260,7 @@ function mapLatencies<T>(pick: (name: LatencyName) => T): Record<LatencyName, T>
 
 function describeLedger(
   probe: boolean,
+  reconciled: boolean,
   m: MessageCounts,
 ): Summary["ledger"] {
   if (!probe) {
@@ -222,6 +268,15 @@ function describeLedger(
       probe,
       balanced: null,
       note: "probe off: received, lost and e2e not measured",
+    };
+  }
+  if (!reconciled) {
+    const unaccounted = m.sent - m.received - m.lost;
+    return {
+      probe,
+      balanced: null,
+      note:
+        `ended before the drain: lost counts only gaps below each sensor's latest received message; ${unaccounted} sent message(s) not yet accounted for`,
     };
   }
   const balanced = m.sent === m.received + m.lost;

@@ -111,18 +111,26 @@ export class SequenceLedger {
    * sent count (from `expectedSentBySensor`, else its highest seq seen + 1) that never
    * arrived; seqs at or above the expected count (not sent by this run) are received
    * but never make a loss. Sensors in the map that were never seen count fully as lost.
+   * `onLost` hears each sensor's loss (for per-fleet counts).
    */
-  totals(expectedSentBySensor?: ReadonlyMap<string, number>): LedgerTotals {
+  totals(
+    expectedSentBySensor?: ReadonlyMap<string, number>,
+    onLost?: (sensorId: string, lost: number) => void,
+  ): LedgerTotals {
     let received = 0;
     let lost = 0;
     for (const [sensorId, state] of this.#sensors) {
       received += state.received;
       const expectedSent = expectedSentBySensor?.get(sensorId) ?? state.nextSeq;
-      lost += missingBelow(state, expectedSent);
+      const missing = missingBelow(state, expectedSent);
+      lost += missing;
+      if (missing > 0) onLost?.(sensorId, missing);
     }
     if (expectedSentBySensor !== undefined) {
       for (const [sensorId, expectedSent] of expectedSentBySensor) {
-        if (!this.#sensors.has(sensorId)) lost += expectedSent;
+        if (this.#sensors.has(sensorId)) continue;
+        lost += expectedSent;
+        if (expectedSent > 0) onLost?.(sensorId, expectedSent);
       }
     }
     return {

@@ -21,7 +21,7 @@ export interface TextSink {
 /** Default width of the progress bar, in characters between the brackets. */
 export const DEFAULT_BAR_WIDTH = 20;
 /** Default terminal width, in columns. */
-export const DEFAULT_WIDTH_COLUMNS = 100;
+export const DEFAULT_WIDTH_COLUMNS = 80;
 
 // Narrowest bar worth drawing; below it the line goes without one (the count or
 // percentage next to it still shows progress).
@@ -43,15 +43,21 @@ function fraction(done: number, total: number): number {
 }
 
 /** The bar (when `barWidth` > 0) and the count or percentage it stands for. */
-function formatProgress(state: LiveState, barWidth: number): string[] {
+function formatProgress(state: LiveState, barWidth: number, compact = false): string[] {
   let done: number;
   let text: string;
   if (state.phase === "ramp-up") {
     done = fraction(state.settled, state.sensors);
-    text = `${formatCount(state.settled)}/${formatCount(state.sensors)}`;
+    text = compact
+      ? `${Math.floor(done * 100)}%`
+      : `${formatCount(state.settled)}/${formatCount(state.sensors)}`;
   } else if (state.phase === "running" && state.durationMs > 0) {
     done = fraction(state.phaseElapsedMs, state.durationMs);
     text = `${Math.floor(done * 100)}%`;
+  } else if (state.durationMs > 0) {
+    // Draining or stopped: the publishing time is over.
+    done = 1;
+    text = "100%";
   } else {
     return [];
   }
@@ -70,28 +76,33 @@ function formatP99(ms: number): string {
  * other phases or when the duration is 0), elapsed time, connections, the last second's
  * sent/acked/received messages, total errors and the second's ack/e2e p99 in ms (`-`
  * when none). `barWidth` is in characters, default {@linkcode DEFAULT_BAR_WIDTH}; 0
- * leaves the bar out. ANSI colours only when `color` is true.
+ * leaves the bar out. `compact` drops the labels of the counts and the padding, for
+ * narrow terminals (80 columns). ANSI colours only when `color` is true.
  */
 export function formatLiveLine(
   state: LiveState,
-  options: { color: boolean; barWidth?: number },
+  options: { color: boolean; barWidth?: number; compact?: boolean },
 ): string {
   const { color } = options;
   const p = state.point;
+  const compact = options.compact === true;
   const head = [
-    paint(state.phase.padEnd(PHASE_WIDTH), PHASE_STYLE[state.phase], color),
-    ...formatProgress(state, options.barWidth ?? DEFAULT_BAR_WIDTH),
+    paint(compact ? state.phase : state.phase.padEnd(PHASE_WIDTH), PHASE_STYLE[state.phase], color),
+    ...formatProgress(state, options.barWidth ?? DEFAULT_BAR_WIDTH, compact),
     formatElapsed(state.elapsedMs),
     ...(state.stage === undefined ? [] : [`stage ${state.stage}`]),
   ];
   const errors = `err ${formatCount(state.errorsTotal)}`;
+  const counts = `${formatCount(p.sent)}/${formatCount(p.acked)}/${formatCount(p.received)}`;
   return [
     head.join(" "),
     `conn ${formatCount(p.connected)}`,
-    `sent/ack/recv ${formatCount(p.sent)}/${formatCount(p.acked)}/${formatCount(p.received)} msg/s`,
+    compact ? `${counts}/s` : `sent/ack/recv ${counts} msg/s`,
     state.errorsTotal > 0 ? paint(errors, "red", color) : errors,
-    `p99 ack/e2e ${formatP99(p.ackP99Ms)}/${formatP99(p.e2eP99Ms)} ms`,
-  ].join("  ");
+    compact
+      ? `p99 ${formatP99(p.ackP99Ms)}/${formatP99(p.e2eP99Ms)}ms`
+      : `p99 ack/e2e ${formatP99(p.ackP99Ms)}/${formatP99(p.e2eP99Ms)} ms`,
+  ].join(compact ? " " : "  ");
 }
 
 /** How a {@linkcode LiveView} writes. */
@@ -170,9 +181,12 @@ export class LiveView {
       line = formatLiveLine(state, { color: this.#color, barWidth });
       if (visibleLength(line) <= maxColumns) return line;
     }
-    // Closing up the double spaces between fields keeps the p99s, the line's last
-    // and most telling numbers, on screen a little longer before cutting.
-    line = line.replaceAll("  ", " ");
+    // The compact form keeps the p99s, the line's last and most telling numbers, on
+    // screen at 80 columns; only narrower terminals cut the line.
+    for (const barWidth of [MIN_BAR_WIDTH, 0]) {
+      line = formatLiveLine(state, { color: this.#color, barWidth, compact: true });
+      if (visibleLength(line) <= maxColumns) return line;
+    }
     return truncateVisible(line, maxColumns);
   }
 }

@@ -3,10 +3,17 @@ import { describeFileError } from "../config/file_errors.ts";
 import { UsageError } from "../config/usage_error.ts";
 
 /**
- * Checks before a run that `path` can be written: its folder exists and accepts a new
- * file. Throws {@linkcode UsageError} naming `--out` otherwise.
+ * Checks before a run that `path` can be written: it is not a directory or a special
+ * file (the atomic write would replace it), and its folder exists and accepts a new
+ * file (a probe file there, removed at once). Throws {@linkcode UsageError} naming
+ * `--out` otherwise.
  */
 export function checkWritable(path: string, flag = "--out"): void {
+  const existing = statOrNull(path);
+  if (existing !== null && !existing.isFile) {
+    const what = existing.isDirectory ? "is a directory" : "is not a regular file";
+    throw new UsageError(`${flag}: cannot write ${JSON.stringify(path)}: it ${what}`);
+  }
   const probePath = temporaryPathFor(path);
   try {
     Deno.writeTextFileSync(probePath, "");
@@ -16,6 +23,15 @@ export function checkWritable(path: string, flag = "--out"): void {
       ? "its folder does not exist"
       : describeFileError(error);
     throw new UsageError(`${flag}: cannot write ${JSON.stringify(path)}: ${reason}`);
+  }
+}
+
+function statOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    // Missing (or unreadable): the write probe below says which.
+    return null;
   }
 }
 

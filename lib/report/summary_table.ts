@@ -38,8 +38,8 @@ interface Row {
 
 /**
  * Renders the human summary printed on stdout at the end of a run: header, then
- * Connections, Messages, Rates, Latency (ms), Errors, Generator and, when any were
- * given, Thresholds. Plain text with aligned columns, ending with a newline; ANSI
+ * Connections, Messages, Rates, Latency (ms), Fleets (with more than one), Errors,
+ * Generator and, when any were given, Thresholds. Plain text with aligned columns, ending with a newline; ANSI
  * colours only when `options.color` is true. Histograms, timeline and config are left
  * to the JSON and HTML reports.
  */
@@ -55,6 +55,7 @@ export function formatSummaryTable(
     formatRates(summary),
     ...(summary.commands.sent > 0 ? [formatCommands(summary)] : []),
     formatLatency(summary),
+    ...(summary.fleets.length > 1 ? [formatFleets(summary)] : []),
     formatErrors(summary),
     formatGenerator(summary, color),
   ];
@@ -70,6 +71,7 @@ function formatHeader(summary: Summary, color: boolean): string[] {
     paint(`${summary.tool.name} ${summary.tool.version}`, "bold", color),
     broker,
     formatElapsed(summary.durationMs),
+    `run ${summary.runId}`,
   ];
   if (summary.interrupted) {
     parts.push(paint(paint("INTERRUPTED", "bold", color), "yellow", color));
@@ -117,6 +119,9 @@ function formatConnections(summary: Summary): string[] {
     { label: "connected", value: formatCount(c.connected), note: "(at end)" },
     { label: "peak", value: formatCount(c.peak) },
     { label: "never connected", value: formatCount(c.failed) },
+    ...(c.notAttempted > 0
+      ? [{ label: "not attempted", value: formatCount(c.notAttempted), note: "(run ended first)" }]
+      : []),
     {
       label: "attempts",
       value: formatCount(c.attempts),
@@ -172,6 +177,13 @@ function formatMessages(summary: Summary, color: boolean): string[] {
     { label: "lost", value: probed(m.lost) },
     { label: "duplicates", value: probed(m.duplicates) },
     { label: "reordered", value: probed(m.reordered) },
+    ...(m.foreign > 0
+      ? [{
+        label: "foreign",
+        value: formatCount(m.foreign),
+        note: "(other runs' or not iotload's, not counted)",
+      }]
+      : []),
   ]);
   const ledgerNote = `ledger: ${note}`;
   lines.push(
@@ -189,7 +201,9 @@ function formatRates(summary: Summary): string[] {
     ? `(${formatPercent((r.sentPerSec / r.targetPerSec) * 100)} of target)`
     : undefined;
   return formatRows(`Rates (${window})`, [
-    { label: "target", value: formatRate(r.targetPerSec) },
+    r.targetPerSec > 0
+      ? { label: "target", value: formatRate(r.targetPerSec) }
+      : { label: "target", value: "none", note: "(flood: as fast as the broker takes)" },
     { label: "sent", value: formatRate(r.sentPerSec), note: ofTarget },
     { label: "acked", value: formatRate(r.ackedPerSec) },
     {
@@ -197,6 +211,32 @@ function formatRates(summary: Summary): string[] {
       value: summary.ledger.probe ? formatRate(r.receivedPerSec) : "-",
     },
   ]);
+}
+
+/** One row per fleet: its counts and the p99s that tell a slow fleet from the rest. */
+function formatFleets(summary: Summary): string[] {
+  const probed = summary.ledger.probe;
+  const header = ["", "sensors", "sent", "acked", "received", "lost", "ack p99", "e2e p99"];
+  const p99 = (stats: { count: number; p99: number }) =>
+    stats.count === 0 ? "-" : formatMsValue(stats.p99);
+  const rows = summary.fleets.map((fleet) => [
+    fleet.name,
+    formatCount(fleet.sensors),
+    formatCount(fleet.messages.sent),
+    formatCount(fleet.messages.acked),
+    probed ? formatCount(fleet.messages.received) : "-",
+    probed ? formatCount(fleet.messages.lost) : "-",
+    p99(fleet.latencyMs.ack),
+    p99(fleet.latencyMs.e2e),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length))
+  );
+  const render = (row: readonly string[]) =>
+    INDENT +
+    row.map((cell, column) => column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))
+      .join("  ");
+  return ["Fleets (latency in ms)", render(header), ...rows.map(render)];
 }
 
 function formatLatency(summary: Summary): string[] {

@@ -1,5 +1,6 @@
 import { parseDurationMs } from "../config/duration.ts";
 import { LATENCY_NAMES } from "../metrics/latency_names.ts";
+import { MESSAGE_METRICS, METRIC_SECTIONS } from "../metrics/metric_paths.ts";
 import type { ThresholdResult } from "../metrics/summary.ts";
 import { UsageError } from "../config/usage_error.ts";
 
@@ -38,37 +39,7 @@ const LATENCY_STATS = [
   "max",
   "mean",
 ] as const;
-const MESSAGE_FIELDS = [
-  "scheduled",
-  "sent",
-  "acked",
-  "failed",
-  "backpressured",
-  "received",
-  "lost",
-  "duplicates",
-  "reordered",
-] as const;
-const CONNECTION_FIELDS = [
-  "target",
-  "connected",
-  "peak",
-  "failed",
-  "reconnects",
-] as const;
-const RATE_FIELDS = [
-  "targetPerSec",
-  "sentPerSec",
-  "ackedPerSec",
-  "receivedPerSec",
-] as const;
-const GENERATOR_FIELDS = [
-  "workers",
-  "cpuPercent",
-  "rssBytes",
-  "eventLoopLagP99Ms",
-] as const;
-
+const MESSAGE_FIELDS = Object.keys(MESSAGE_METRICS);
 const NUMBER_PATTERN = /^\d+(?:_\d+)*(?:\.\d+)?$/;
 const DURATION_PATTERN = /^(\d+(?:_\d+)*(?:\.\d+)?)(us|ms|s|m|h)$/;
 const ERROR_CATEGORY_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -147,39 +118,25 @@ function resolveMetric(expression: string, name: string): MetricKind {
       latency: latencyStat !== "count",
     };
   }
-  switch (head) {
-    case "messages":
-      if (parts.length !== 2 || !includes(MESSAGE_FIELDS, field)) {
-        unknownIn("messages", MESSAGE_FIELDS);
-      }
+  const section = METRIC_SECTIONS[head];
+  if (section !== undefined) {
+    const fields = Object.keys(section);
+    if (
+      head === "connections" && parts.length === 3 && field === "errors" &&
+      ERROR_CATEGORY_PATTERN.test(extra)
+    ) {
       return { path: parts, latency: false };
-    case "connections":
-      if (
-        parts.length === 3 && field === "errors" &&
-        ERROR_CATEGORY_PATTERN.test(extra)
-      ) {
-        return { path: parts, latency: false };
-      }
-      if (parts.length !== 2 || !includes(CONNECTION_FIELDS, field)) {
-        unknownIn("connections", [...CONNECTION_FIELDS, "errors.<category>"]);
-      }
-      return { path: parts, latency: false };
-    case "rates":
-      if (parts.length !== 2 || !includes(RATE_FIELDS, field)) {
-        unknownIn("rates", RATE_FIELDS);
-      }
-      return { path: parts, latency: false };
-    case "generator":
-      if (parts.length !== 2 || !includes(GENERATOR_FIELDS, field)) {
-        unknownIn("generator", GENERATOR_FIELDS);
-      }
-      return { path: parts, latency: false };
+    }
+    if (parts.length !== 2 || !fields.includes(field)) {
+      unknownIn(head, head === "connections" ? [...fields, "errors.<category>"] : fields);
+    }
+    return { path: parts, latency: false };
   }
   return fail(
     expression,
     `unknown metric "${name}"; use ${LATENCY_NAMES.join("|")}.<stat> (e.g. e2e.p99), ` +
       `a message count (${MESSAGE_FIELDS.join(", ")}), ` +
-      "or connections.*, messages.*, rates.*, generator.*",
+      `or ${Object.keys(METRIC_SECTIONS).map((name) => `${name}.*`).join(", ")}`,
     EXAMPLE_HINT,
   );
 }
@@ -354,4 +311,22 @@ export function evaluateThresholds(
       ok: actual !== null && compare(actual, threshold.op, threshold.value),
     };
   });
+}
+
+/**
+ * Every problem of a list of threshold expressions, one line each, each named by
+ * `setting` (`--threshold`, `IOTLOAD_THRESHOLD`, `thresholds` of a scenario file), so
+ * all malformed thresholds are reported together.
+ */
+export function thresholdProblems(expressions: readonly string[], setting: string): string[] {
+  const problems: string[] = [];
+  for (const expression of expressions) {
+    try {
+      parseThreshold(expression);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(error.message.replace(/^--threshold /, `${setting} `));
+    }
+  }
+  return problems;
 }

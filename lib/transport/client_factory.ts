@@ -75,6 +75,8 @@ export interface ClientSettings {
    * probe's few connections); default: never (sensors reconnect with backoff).
    */
   readonly reconnectPeriodMs?: number;
+  /** Let MQTT.js renew the subscriptions after a reconnect; default: when it reconnects. */
+  readonly resubscribe?: boolean;
 }
 
 /**
@@ -142,7 +144,7 @@ export function createMqttClient(
     connectTimeout: 120_000,
     // Offline QoS 0 messages are dropped and counted by the caller, never queued.
     queueQoSZero: false,
-    resubscribe: settings.reconnectPeriodMs !== undefined,
+    resubscribe: settings.resubscribe ?? settings.reconnectPeriodMs !== undefined,
     manualConnect: true,
     // Keepalive pings on a fixed beat instead of re-arming a timer on every publish.
     reschedulePings: false,

@@ -30,13 +30,14 @@ export class ConnectGate {
   readonly #ratePerSec: number;
   readonly #concurrency: number;
   readonly #clock: GateClock;
-  readonly #waiters: Array<() => void> = [];
+  readonly #waiters: Array<{ granted: () => void; deferred?: () => void }> = [];
   #head = 0;
   #inFlight = 0;
   #tokens: number;
   readonly #burst: number;
   #lastRefillMs: number;
   #timer: number | undefined;
+  #held = false;
 
   /** Creates a gate; no timer runs until someone waits. */
   constructor(options: ConnectGateOptions) {
@@ -59,9 +60,17 @@ export class ConnectGate {
     return this.#waiters.length - this.#head;
   }
 
-  /** Calls `onGranted` when the caller may start an attempt; it must call release() after. */
-  acquire(onGranted: () => void): void {
-    this.#waiters.push(onGranted);
+  /**
+   * Calls `onGranted` when the caller may start an attempt; it must call release()
+   * after. While the gate is held, `onDeferred` (when given) is called instead, so the
+   * caller can wait out a backoff of its own rather than queue for the release.
+   */
+  acquire(onGranted: () => void, onDeferred?: () => void): void {
+    if (this.#held && onDeferred !== undefined) {
+      onDeferred();
+      return;
+    }
+    this.#waiters.push({ granted: onGranted, deferred: onDeferred });
     this.#pump();
   }
 
@@ -69,6 +78,26 @@ export class ConnectGate {
   release(): void {
     this.#inFlight--;
     this.#pump();
+  }
+
+  /**
+   * Holds every waiting and later attempt back (`true`) until called with `false`;
+   * attempts already granted go on.
+   */
+  hold(held: boolean): void {
+    this.#held = held;
+    if (!held) {
+      this.#pump();
+      return;
+    }
+    // Those who can wait elsewhere go back to their backoff; the rest keep their place.
+    const waiting = this.#waiters.splice(this.#head);
+    this.#waiters.length = 0;
+    this.#head = 0;
+    for (const waiter of waiting) {
+      if (waiter.deferred === undefined) this.#waiters.push(waiter);
+    }
+    for (const waiter of waiting) waiter.deferred?.();
   }
 
   /** Drops every waiter and stops the timer (waiters are never called). */
@@ -80,6 +109,7 @@ export class ConnectGate {
   }
 
   #pump(): void {
+    if (this.#held) return;
     this.#refill();
     while (
       this.waiting > 0 && this.#inFlight < this.#concurrency &&
@@ -87,7 +117,7 @@ export class ConnectGate {
     ) {
       this.#tokens--;
       this.#inFlight++;
-      const granted = this.#waiters[this.#head++];
+      const { granted } = this.#waiters[this.#head++];
       if (this.#head === this.#waiters.length) {
         this.#waiters.length = 0;
         this.#head = 0;

@@ -14,6 +14,9 @@ export type ErrorCategory =
   | "ackTimeout"
   | "inflightLost"
   | "publishFailed"
+  | "probeUndelivered"
+  | "protocolUnsupported"
+  | "protocolViolation"
   | "networkError";
 
 /** A failure turned into its category and a short human message. */
@@ -26,7 +29,7 @@ export interface ClassifiedError {
 
 // MQTT-3.2.2.3 (3.1.1 CONNACK return codes) and MQTT 5 reason codes (MQTT-2.4), in words.
 const CONNACK_V4: Readonly<Record<number, [ErrorCategory, string]>> = {
-  1: ["brokerRefused", "unacceptable protocol version"],
+  1: ["protocolUnsupported", "unacceptable protocol version"],
   2: ["brokerRefused", "client identifier rejected"],
   3: ["serverUnavailable", "server unavailable"],
   4: ["badCredentials", "bad user name or password"],
@@ -38,7 +41,7 @@ const REASON_V5: Readonly<Record<number, [ErrorCategory, string]>> = {
   0x81: ["brokerRefused", "malformed packet"],
   0x82: ["brokerRefused", "protocol error"],
   0x83: ["brokerRefused", "implementation specific error"],
-  0x84: ["brokerRefused", "unsupported protocol version"],
+  0x84: ["protocolUnsupported", "unsupported protocol version"],
   0x85: ["brokerRefused", "client identifier not valid"],
   0x86: ["badCredentials", "bad user name or password"],
   0x87: ["notAuthorized", "not authorized"],

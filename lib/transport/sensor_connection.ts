@@ -24,8 +24,11 @@ export interface ConnectionEvents {
   disconnected(index: number, error: ClassifiedError): void;
   /** A QoS 1/2 publish was acknowledged (PUBACK / PUBCOMP). */
   acked(index: number, intendedMs: number): void;
-  /** `count` QoS 1/2 publishes failed (connection lost, ack deadline passed, refused). */
-  publishFailed(index: number, count: number, category: ErrorCategory): void;
+  /**
+   * `count` QoS 1/2 publishes failed (connection lost, ack deadline passed, refused);
+   * `message` says why in words when the broker did (an MQTT 5 reason code).
+   */
+  publishFailed(index: number, count: number, category: ErrorCategory, message?: string): void;
 }
 
 /** How a telemetry publish goes out: QoS, retain flag, MQTT 5 properties. */
@@ -74,6 +77,20 @@ export interface ConnectionContext {
   readonly events: ConnectionEvents;
 }
 
+/** A broker answered a QoS 2 PUBLISH with PUBACK. */
+class QosViolation extends Error {
+  constructor() {
+    super("QoS 2 PUBLISH answered with PUBACK, a protocol violation (MQTT-4.3.3)");
+    this.name = "QosViolation";
+  }
+}
+
+/**
+ * How long a connection must stay up before its loss starts the backoff afresh, in ms:
+ * one that dies sooner (a broker that accepts and closes at once) keeps backing off.
+ */
+export const STABLE_CONNECTION_MS = 10_000;
+
 const enum State {
   Idle,
   Waiting,
@@ -109,7 +126,13 @@ export class SensorConnection {
   #nextToken = 0;
   /** When the connection was last lost (or first attempted), clock ms. */
   #offlineSinceMs = 0;
+  /** When the connection was last up for good (or first attempted): the backoff's start. */
+  #backoffSinceMs = 0;
+  /** When the last CONNACK arrived, clock ms. */
+  #connectedAtMs = 0;
   #writableWaiter: (() => void) | null = null;
+  /** Packet ids the broker answered with PUBACK, kept once a QoS 2 publish was made. */
+  #pubackIds: Set<number> | null = null;
 
   /** Creates the connection object; nothing is opened until start(). */
   constructor(
@@ -141,6 +164,7 @@ export class SensorConnection {
     if (this.#state !== State.Idle && this.#state !== State.Stopped) return;
     this.#attempt = 0;
     this.#offlineSinceMs = this.#context.clock.nowMs();
+    this.#backoffSinceMs = this.#offlineSinceMs;
     this.#requestAttempt();
   }
 
@@ -167,7 +191,17 @@ export class SensorConnection {
     if (inflight.size >= this.#context.maxInflight) return "backpressured";
     const token = this.#nextToken++;
     inflight.set(token, intendedMs);
-    client.publish(topic, payload, options, (error) => this.#settle(token, error));
+    if (options.qos === 2) this.#watchPubacks(client);
+    client.publish(topic, payload, options, (error, packet) => {
+      // MQTT-4.3.3: QoS 2 is acknowledged by PUBREC, then completed by PUBCOMP. A broker
+      // that answers with PUBACK (as if QoS 1) broke the protocol: not an acknowledgement.
+      const id = (packet as { messageId?: number } | undefined)?.messageId;
+      if (options.qos === 2 && id !== undefined && this.#pubackIds?.delete(id)) {
+        this.#settle(token, new QosViolation());
+        return;
+      }
+      this.#settle(token, error);
+    });
     return "sent";
   }
 
@@ -272,9 +306,28 @@ export class SensorConnection {
     return count;
   }
 
+  /**
+   * Notes the packet ids last answered with PUBACK (a publish callback only sees the
+   * PUBLISH it answered); a PUBREC for an id clears it, so a reused id is judged afresh.
+   * At most the 65,535 packet ids are kept.
+   */
+  #watchPubacks(client: MqttClient): void {
+    if (this.#pubackIds !== null) return;
+    const ids = this.#pubackIds = new Set();
+    client.on("packetreceive", (packet) => {
+      if (packet.messageId === undefined) return;
+      if (packet.cmd === "puback") ids.add(packet.messageId);
+      else if (packet.cmd === "pubrec") ids.delete(packet.messageId);
+    });
+  }
+
   #requestAttempt(): void {
     this.#state = State.Waiting;
-    this.#context.gate.acquire(() => this.#beginAttempt());
+    // Held back (the probe is away): another backoff, not a place in the queue, so the
+    // fleet does not rush the broker all at once when the gate opens again.
+    this.#context.gate.acquire(() => this.#beginAttempt(), () => {
+      if (this.#state === State.Waiting) this.#scheduleRetry();
+    });
   }
 
   #beginAttempt(): void {
@@ -342,7 +395,7 @@ export class SensorConnection {
     this.#clearTimer();
     this.#context.gate.release();
     this.#state = State.Connected;
-    this.#attempt = 0;
+    this.#connectedAtMs = this.#context.clock.nowMs();
     const connectUs = (this.#context.clock.nowMs() - this.#attemptStartMs) *
       1000;
     const isReconnect = this.#everConnected;
@@ -395,7 +448,14 @@ export class SensorConnection {
     } else if (this.#state === State.Connected) {
       // A flood pump restarts on the next connect; nothing to wake on a dead socket.
       this.#writableWaiter = null;
-      this.#offlineSinceMs = this.#context.clock.nowMs();
+      const nowMs = this.#context.clock.nowMs();
+      this.#offlineSinceMs = nowMs;
+      // Only a connection that stayed up resets the backoff: a broker that accepts and
+      // closes at once would otherwise be retried at the first, shortest backoff forever.
+      if (nowMs - this.#connectedAtMs >= STABLE_CONNECTION_MS) {
+        this.#attempt = 0;
+        this.#backoffSinceMs = nowMs;
+      }
       const pending = this.takeInflight();
       if (pending > 0) {
         events.publishFailed(this.#index, pending, "inflightLost");
@@ -426,7 +486,7 @@ export class SensorConnection {
       this.#attempt++,
       this.#context.backoff,
       this.#context.random,
-      this.#context.clock.nowMs() - this.#offlineSinceMs,
+      this.#context.clock.nowMs() - this.#backoffSinceMs,
     );
     this.#timer = this.#context.clock.setTimer(() => {
       this.#timer = undefined;
@@ -448,7 +508,21 @@ export class SensorConnection {
     if (error === undefined || error === null) {
       this.#context.events.acked(this.#index, intendedMs);
     } else {
-      this.#context.events.publishFailed(this.#index, 1, "publishFailed");
+      // MQTT-3.4.2.1 / 3.5.2.1: a PUBACK or PUBREC reason code of 0x80 or more refuses
+      // the message; MQTT.js hands it over as the error's numeric code.
+      const reason = error instanceof QosViolation
+        ? { category: "protocolViolation" as const, message: error.message }
+        : classifyError(error, this.#context.target.protocolVersion);
+      const category = error instanceof QosViolation ||
+          typeof (error as { code?: unknown }).code === "number"
+        ? reason.category
+        : "publishFailed";
+      this.#context.events.publishFailed(
+        this.#index,
+        1,
+        category,
+        error instanceof QosViolation ? reason.message : `publish refused: ${reason.message}`,
+      );
     }
     this.#wakeWriter();
   }

@@ -122,3 +122,34 @@ Deno.test("an unexpected failure exits 70 with the stack, not 2", async () => {
   assert.equal(code, 70);
   assert.match(stderr, /^error: unexpected failure \(please report it\)\nTypeError: a bug\n\s+at /);
 });
+
+Deno.test("iotload run reports every malformed threshold, each named by where it came from", async () => {
+  const { code, stderr } = await runMain(["run", "--threshold", "x<1", "--threshold", "lost==0"], {
+    IOTLOAD_THRESHOLD: "e2e.p99<abc;bogus>1",
+  });
+  assert.equal(code, 2);
+  const errors = stderr.split("\n").filter((line) => line.startsWith("error: "));
+  assert.equal(errors.length, 3, stderr);
+  assert.match(errors[0], /^error: IOTLOAD_THRESHOLD "e2e\.p99<abc": /);
+  assert.match(errors[1], /^error: IOTLOAD_THRESHOLD "bogus>1": unknown metric/);
+  assert.match(errors[2], /^error: --threshold "x<1": unknown metric/);
+});
+
+Deno.test("iotload run checks a --sensors below a staged scenario's target, as validate does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "iotload-staged-" });
+  try {
+    const file = `${dir}/staged.yaml`;
+    await Deno.writeTextFile(
+      file,
+      "fleets: [{ count: 10 }]\nstages: [{ duration: 1s, target: 10 }]\n",
+    );
+    const { code, stderr } = await runMain(["run", "--scenario", file, "--sensors", "5"]);
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /^error: stages\[0\]\.target: expected at most the 5 sensors of all fleets, got 10/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

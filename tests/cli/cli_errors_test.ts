@@ -35,7 +35,29 @@ const BAD_INPUT: readonly { args: string[]; error: RegExp }[] = [
     error: /--ca: cannot read/,
   },
   { args: ["run", "--out", "/nonexistent-dir/summary.json"], error: /--out: cannot write/ },
+  { args: ["run", "--out", "/tmp"], error: /--out: cannot write "\/tmp": it is a directory/ },
+  {
+    args: ["run", "--out", "/dev/null"],
+    error: /--out: cannot write "\/dev\/null": it is not a regular file/,
+  },
   { args: ["frobnicate"], error: /unknown command "frobnicate"/ },
+  // What MQTT limits (MQTT-1.5.4, MQTT-4.7.2-1), checked before anything connects.
+  {
+    args: ["run", "--topic", `${"t".repeat(70_000)}/{id}`],
+    error: /--topic: 70,00\d bytes; MQTT strings take at most 65,535/,
+  },
+  { args: ["run", "--topic", "$SYS/{id}"], error: /--topic: "\$SYS\/\{id\}" starts with "\$"/ },
+  { args: ["run", "--username", "u".repeat(65_536)], error: /--username: 65,536 bytes/ },
+  { args: ["run", "--url", "mqtt://127.0.0.1:0"], error: /--url: port 0 .* 1 to 65535/ },
+  {
+    args: ["run", "--url", "mqtt://u:p%zz@127.0.0.1:1883"],
+    error:
+      /--url: the password in "mqtt:\/\/u:\*\*\*@127\.0\.0\.1:1883" holds a malformed percent-escape/,
+  },
+  {
+    args: ["run", "--url", "mqtt://[::1]:1883", "--bind", "127.0.0.2"],
+    error: /--bind: 127\.0\.0\.2 is an IPv4 address; the broker ::1 is IPv6/,
+  },
 ];
 
 for (const { args, error } of BAD_INPUT) {
@@ -54,4 +76,13 @@ Deno.test("iotload run reports every configuration problem at once", async () =>
   assert.equal(result.code, 2);
   const errors = result.stderr.split("\n").filter((line) => line.startsWith("error: "));
   assert.equal(errors.length, 3, result.stderr);
+});
+
+Deno.test("iotload --help and run --help fit 80 columns", async () => {
+  for (const args of [["--help"], ["run", "--help"]]) {
+    const result = await runCli(args);
+    for (const line of result.stdout.split("\n")) {
+      assert.ok(line.length <= 80, `${args.join(" ")}: ${line.length} columns: ${line}`);
+    }
+  }
 });

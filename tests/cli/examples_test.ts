@@ -29,5 +29,20 @@ for (const entry of Deno.readDirSync(EXAMPLES)) {
     const m = summary.messages;
     assert.equal(m.scheduled, m.sent + m.backpressured + m.offlineDropped);
     assert.ok(m.sent > 0);
+    // Each fleet's counts, beside the totals, add up to them.
+    assert.equal(summary.fleets.length, summary.config.fleets.length);
+    for (const name of ["scheduled", "sent", "acked", "failed", "received", "lost"] as const) {
+      const summed = summary.fleets.reduce(
+        (sum: number, fleet: { messages: Record<string, number> }) => sum + fleet.messages[name],
+        0,
+      );
+      assert.equal(summed, m[name], `fleets' ${name} ${summed} = total ${m[name]}`);
+    }
+    const e2eCounted = summary.fleets.reduce(
+      (sum: number, fleet: { latencyMs: { e2e: { count: number } } }) =>
+        sum + fleet.latencyMs.e2e.count,
+      0,
+    );
+    assert.equal(e2eCounted, summary.latencyMs.e2e.count);
   });
 }

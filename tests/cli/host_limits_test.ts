@@ -18,26 +18,37 @@ Deno.test("checkHostLimits() passes a run that fits and asks only for what it ne
   const warnings = checkHostLimits(scenarioOf(1_000), (upTo) => {
     asked.push(upTo);
     return upTo;
-  }, 1);
+  }, "remote");
   assert.deepEqual(warnings, []);
   // 1,000 sensors + 1 probe connection + the margin of 64.
   assert.deepEqual(asked, [1_065]);
 });
 
-Deno.test("checkHostLimits() counts both ends over TCP to the embedded broker, none in memory", () => {
+Deno.test("checkHostLimits() counts both ends over TCP to the embedded broker, one in memory", () => {
   const asked: number[] = [];
   const count = (upTo: number) => {
     asked.push(upTo);
     return upTo;
   };
-  checkHostLimits(scenarioOf(1_000, { url: null }), count, 2);
-  checkHostLimits(scenarioOf(10_000, { url: null }), () => 19_900, 0);
-  assert.deepEqual(asked, [2_066]);
+  checkHostLimits(scenarioOf(1_000, { url: null }), count, "embeddedTcp");
+  checkHostLimits(scenarioOf(10_000, { url: null }), count, "embeddedMemory");
+  assert.deepEqual(asked, [2_066, 10_065]);
+});
+
+Deno.test("checkHostLimits() keeps the embedded broker to a fleet the host could hold", () => {
+  assert.throws(
+    () => checkHostLimits(scenarioOf(1_000_000, { url: null }), () => 19_900, "embeddedMemory"),
+    (error: unknown) =>
+      error instanceof UsageError &&
+      error.message.startsWith(
+        "1,000,000 sensors are more than the embedded broker takes on this host (at most about 19,836",
+      ) && error.hint!.includes("--url"),
+  );
 });
 
 Deno.test("checkHostLimits() refuses a run with more connections than descriptors", () => {
   assert.throws(
-    () => checkHostLimits(scenarioOf(10_000), () => 9_000, 1),
+    () => checkHostLimits(scenarioOf(10_000), () => 9_000, "remote"),
     (error: unknown) =>
       error instanceof UsageError &&
       error.message ===
@@ -47,11 +58,11 @@ Deno.test("checkHostLimits() refuses a run with more connections than descriptor
 });
 
 Deno.test("checkHostLimits() goes on unchecked when descriptors cannot be counted", () => {
-  assert.deepEqual(checkHostLimits(scenarioOf(10_000), () => null, 1), []);
+  assert.deepEqual(checkHostLimits(scenarioOf(10_000), () => null, "remote"), []);
 });
 
 Deno.test("checkHostLimits() warns when one source address would need more ports than Linux's default range", () => {
-  const many = checkHostLimits(scenarioOf(30_000), (upTo) => upTo, 1);
+  const many = checkHostLimits(scenarioOf(30_000), (upTo) => upTo, "remote");
   assert.equal(many.length, 1);
   assert.match(
     many[0],
@@ -60,7 +71,7 @@ Deno.test("checkHostLimits() warns when one source address would need more ports
   const spread = checkHostLimits(
     scenarioOf(30_000, { bindAddresses: ["127.0.0.2", "127.0.0.3"] }),
     (upTo) => upTo,
-    1,
+    "remote",
   );
   assert.deepEqual(spread, []);
 });

@@ -30,7 +30,7 @@ Deno.test("iotload run reconciles the ledger: QoS 1 loses nothing and received e
   assert.ok(summary.latencyMs.e2e.count > 0);
 });
 
-Deno.test("iotload run counts a forged duplicate and a skipped seq exactly once each", async () => {
+Deno.test("iotload run counts a forged duplicate and a skipped seq exactly once each, and other runs' messages apart", async () => {
   await using broker = await startTestBroker();
   const root = `forge-${crypto.randomUUID().slice(0, 8)}`;
   const topic = `${root}/3/telemetry`; // 10 sensors: ids 0 to 9
@@ -49,11 +49,16 @@ Deno.test("iotload run counts a forged duplicate and a skipped seq exactly once 
               while (firstReal === null) await new Promise((resolve) => setTimeout(resolve, 20));
               // A replay of a real message: one duplicate.
               await forger.publishAsync(topic, firstReal, { qos: 1 });
-              // Another device on the same topic skips seq 1: one loss.
+              // Another device of the same run on the topic skips seq 1: one loss.
+              const { run } = JSON.parse(firstReal.toString());
               const forged = (seq: number) =>
-                JSON.stringify({ sensorId: "forged", seq, ts: Date.now() });
+                JSON.stringify({ sensorId: "forged", seq, ts: Date.now(), run });
               await forger.publishAsync(topic, forged(0), { qos: 1 });
               await forger.publishAsync(topic, forged(2), { qos: 1 });
+              // A message of another run, and one that is not iotload's: foreign.
+              const other = JSON.stringify({ sensorId: "3", seq: 0, ts: Date.now(), run: "other" });
+              await forger.publishAsync(topic, other, { qos: 1 });
+              await forger.publishAsync(topic, "not json", { qos: 1 });
             })();
           },
         },
@@ -64,6 +69,8 @@ Deno.test("iotload run counts a forged duplicate and a skipped seq exactly once 
     assert.equal(summary.messages.duplicates, 1);
     assert.equal(summary.messages.lost, 1);
     assert.equal(summary.messages.received, summary.messages.sent + 2);
+    assert.equal(summary.messages.foreign, 2);
+    assert.match(summary.runId, /^[0-9a-f]{8}$/);
     assert.equal(summary.ledger.balanced, false);
   } finally {
     await forger.endAsync();
@@ -159,4 +166,45 @@ Deno.test("iotload run --probe-connections 3 shares the subscription and still l
   assert.equal(summary.messages.duplicates, 0, "a shared subscription delivers each message once");
   assert.equal(summary.messages.lost, 0);
   assert.equal(summary.messages.received, summary.messages.sent);
+});
+
+Deno.test("iotload run with --retain does not count an earlier run's retained messages as its own", async () => {
+  await using broker = await startTestBroker();
+  const root = `retain-${crypto.randomUUID().slice(0, 8)}`;
+  const args = fleetArgs(broker.url, root, [
+    "-c",
+    "5",
+    "-i",
+    "200ms",
+    "-d",
+    "2s",
+    "-q",
+    "1",
+    "--retain",
+  ]);
+  const first = await runCli(args);
+  assert.equal(first.code, 0, first.stderr);
+  const second = await runCli(args);
+  assert.equal(second.code, 0, second.stderr);
+  const { messages, ledger } = JSON.parse(second.stdout);
+  // Each topic still holds the first run's last message, delivered on subscribing.
+  assert.equal(messages.foreign, 5, JSON.stringify(messages));
+  assert.equal(messages.duplicates, 0, JSON.stringify(messages));
+  assert.equal(messages.reordered, 0, JSON.stringify(messages));
+  assert.equal(messages.received, messages.sent);
+  assert.equal(ledger.balanced, true);
+});
+
+Deno.test("iotload run stops with a clear error when the probe's shared subscription delivers nothing", async () => {
+  // The embedded broker (aedes) has no shared subscriptions: the probe's marker never
+  // comes back, which would otherwise read as 100% loss.
+  const result = await runCli(["run", "-c", "5", "-d", "2s", "--probe-connections", "3", "--json"]);
+  assert.equal(result.code, 3, result.stderr);
+  assert.match(
+    result.stderr,
+    /^error: the probe's subscription to \$share\/.* delivered nothing: .*may not support shared subscriptions/m,
+  );
+  const summary = JSON.parse(result.stdout);
+  assert.equal(summary.connections.errors.probeUndelivered, 1);
+  assert.equal(summary.messages.sent, 0, "no sensor started");
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startEmbeddedBroker } from "../../lib/broker/embedded_broker.ts";
 import { collectMessages } from "../helpers/collector.ts";
+import { assertTimelineSums, fleetArgs, parseSummary } from "../helpers/fault_fixtures.ts";
 import { runCli } from "../helpers/run_cli.ts";
 import { startTestBroker } from "../helpers/test_broker.ts";
 
@@ -50,6 +51,8 @@ async function checkRunDeliversEveryAckedMessage(
   );
   const seqsBySensor = new Map<string, number[]>();
   for (const text of collector.payloads) {
+    // The probe's marker, published once to prove its subscription, is not telemetry.
+    if ("iotloadMarker" in JSON.parse(text)) continue;
     const payload = JSON.parse(text) as Payload;
     assert.equal(typeof payload.sensorId, "string");
     assert.ok(Number.isInteger(payload.seq));
@@ -125,4 +128,21 @@ Deno.test("iotload run stops on SIGINT with exit 130 and still prints the summar
   const summary = JSON.parse(result.stdout);
   assert.equal(summary.interrupted, true);
   assert.ok(summary.messages.sent > 0);
+});
+
+Deno.test("iotload run --duration is the publish time, and the timeline adds up, with workers too", async () => {
+  await using broker = await startTestBroker();
+  for (const workers of ["1", "2"]) {
+    const root = `duration-${crypto.randomUUID().slice(0, 8)}`;
+    const result = await runCli(
+      fleetArgs(broker.url, root, ["-c", "100", "-i", "500ms", "-d", "4s", "-w", workers]),
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const summary = parseSummary(result);
+    // 100 sensors every 500 ms for 4 s: 800, plus the few of the short ramp-up, within
+    // one interval's worth (200).
+    const { sent } = summary.messages;
+    assert.ok(sent >= 800 && sent <= 1_000, `workers ${workers}: sent ${sent}`);
+    assertTimelineSums(summary);
+  }
 });

@@ -857,10 +857,15 @@ Deno.test("parseScenarioText() requires a stage's duration and target", () => {
     "stages[0].duration: required field is missing",
     "stages[0].target: required field is missing",
   ]);
-  assert.equal(
-    problemOf("fleets: [{ count: 10 }]\nstages: [{ duration: 1s, target: 11 }]"),
-    "stages[0].target: expected at most the 10 sensors of all fleets, got 11",
+  // A target above the fleet is a cross-field rule, checked once flags are applied too.
+  const scenario = parseScenarioText(
+    "fleets: [{ count: 10 }]\nstages: [{ duration: 1s, target: 11 }]",
+    "x.yaml",
+    {},
   );
+  assert.deepEqual(crossCheck(scenario), [
+    "stages[0].target: expected at most the 10 sensors of all fleets, got 11",
+  ]);
 });
 
 Deno.test("parseScenarioText() reports every problem of a file together", () => {

@@ -1,9 +1,18 @@
 import assert from "node:assert/strict";
 import { firstDueOnGridMs, phaseFraction } from "../../lib/engine/send_phase.ts";
 
-Deno.test("phaseFraction() spreads a fleet evenly over one period, turned by the offset", () => {
-  assert.deepEqual([0, 1, 2, 3].map((j) => phaseFraction(j, 4, 0)), [0, 0.25, 0.5, 0.75]);
-  assert.deepEqual([0, 1, 2, 3].map((j) => phaseFraction(j, 4, 0.5)), [0.5, 0.75, 0, 0.25]);
+Deno.test("phaseFraction() spreads every first k sensors evenly over one period", () => {
+  for (const count of [10, 100, 1_000, 10_000]) {
+    const tenths = new Array(10).fill(0);
+    for (let j = 0; j < count; j++) tenths[Math.floor(phaseFraction(j, 0.3) * 10)]++;
+    for (const inTenth of tenths) {
+      assert.ok(
+        Math.abs(inTenth - count / 10) <= Math.max(2, count * 0.005),
+        `${count}: ${tenths}`,
+      );
+    }
+  }
+  assert.equal(phaseFraction(0, 0.25), 0.25, "turned by the offset");
 });
 
 Deno.test("firstDueOnGridMs() is the first grid time at or after now", () => {
@@ -28,7 +37,7 @@ function sendsPerSecond(
   const seconds = new Array((toMs - fromMs) / 1_000).fill(0);
   for (let j = 0; j < count; j++) {
     const connectedMs = (rampMs * j) / count;
-    const phaseMs = phaseFraction(j, count, 0.37) * periodMs;
+    const phaseMs = phaseFraction(j, 0.37) * periodMs;
     for (
       let dueMs = firstDueOnGridMs(0, phaseMs, periodMs, connectedMs);
       dueMs < toMs;
@@ -40,12 +49,22 @@ function sendsPerSecond(
   return seconds;
 }
 
-Deno.test("a fleet of 2,000 every 5 s offers a steady 400 msg/s in the hold, whatever the ramp", () => {
+Deno.test("a fleet of 2,000 every 5 s offers 400 msg/s (within 2%) in every second of the hold, whatever the ramp", () => {
   for (const rampMs of [0, 1_000, 2_000, 3_500, 5_000, 7_300, 12_000]) {
     const holdStartMs = Math.ceil(rampMs / 1_000) * 1_000;
     const seconds = sendsPerSecond(2_000, 5_000, rampMs, holdStartMs, holdStartMs + 20_000);
     for (const sends of seconds) {
-      assert.ok(Math.abs(sends - 400) <= 40, `ramp ${rampMs} ms: ${seconds.join(", ")}`);
+      assert.ok(Math.abs(sends - 400) <= 8, `ramp ${rampMs} ms: ${seconds.join(", ")}`);
     }
   }
+});
+
+Deno.test("while a fleet connects in index order, its load grows without bursts", () => {
+  // 10,000 sensors every 5 s over a 10 s ramp: the load climbs steadily towards 2,000
+  // msg/s, 200 msg/s more each second (100, 300, 500, ... on average over each second).
+  const seconds = sendsPerSecond(10_000, 5_000, 10_000, 0, 10_000);
+  seconds.forEach((sends, n) => {
+    const ideal = 200 * (n + 0.5);
+    assert.ok(Math.abs(sends - ideal) <= ideal * 0.05 + 10, `${seconds.join(", ")}`);
+  });
 });

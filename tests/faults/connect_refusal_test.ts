@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { startEmbeddedBroker } from "../../lib/broker/embedded_broker.ts";
 import { runCli } from "../helpers/run_cli.ts";
 import { startMosquitto } from "../helpers/test_broker.ts";
 import { startUntouchedMosquitto } from "../helpers/untouched_mosquitto.ts";
@@ -37,6 +38,31 @@ Deno.test("iotload run exits 3 naming the missing CONNACK when the broker accept
     });
   }
   assert.ok(listener.accepted > 0, "the runs did reach the listener");
+});
+
+Deno.test("iotload run says within about 3 s that nothing listens, and the summary names the cause", async () => {
+  // A port nobody listens on: every connection is refused at once.
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const started = performance.now();
+  const result = await runCli(
+    fleetArgs(`mqtt://127.0.0.1:${port}`, uniqueRoot("refused"), ["-c", "5"]),
+  );
+  const elapsedMs = performance.now() - started;
+  assert.equal(result.code, 3, result.stderr);
+  assert.ok(elapsedMs < 8_000, `exited ${Math.round(elapsedMs)} ms after the start`);
+  assert.match(result.stderr, /^error: cannot connect to .*: .*refused/im);
+  const summary = parseSummary(result);
+  assert.ok(
+    (summary.connections.errors.connectRefused ?? 0) >= 1,
+    JSON.stringify(summary.connections),
+  );
+  assert.ok(
+    summary.errorSamples.some((sample) => sample.includes("probe")),
+    JSON.stringify(summary.errorSamples),
+  );
+  assert.equal(summary.ledger.balanced, null, "no probe, no ledger to balance");
 });
 
 async function writePasswordFile(dir: string, user: string, password: string): Promise<string> {
@@ -139,10 +165,18 @@ Deno.test("iotload run holds the connections a max_connections broker allows and
   await using broker = await startUntouchedMosquitto(limitConfig);
   const result = await runCli(partialFleetArgs(broker.url), { timeoutMs: 30_000 });
   assert.equal(result.code, 0, result.stderr);
-  const { connections } = parseSummary(result);
+  const { connections, messages } = parseSummary(result);
   const figures = JSON.stringify(connections);
   assert.equal(connections.peak, LIMIT, figures);
   assert.equal(connections.failed, FLEET - LIMIT, figures);
+  assert.equal(connections.notAttempted, 0, figures);
+  // The refused sensors keep their schedule: their readings are due and dropped offline.
+  assert.ok(messages.offlineDropped > 0, JSON.stringify(messages));
+  assert.equal(
+    messages.scheduled,
+    messages.sent + messages.backpressured + messages.offlineDropped,
+    JSON.stringify(messages),
+  );
   assert.equal(connections.disconnects, 0, figures);
   assert.ok(connections.attemptsFailed >= FLEET - LIMIT, figures);
   // Mosquitto accepts the TCP connection and closes it at once, before any CONNACK:
@@ -170,4 +204,21 @@ Deno.test("iotload run exits 1 when connections.failed<1% fails against a max_co
       ok: false,
     },
   ]);
+});
+
+Deno.test("iotload run suggests -V 4 when an MQTT 3.1.1 broker refuses its MQTT 5 CONNECT", async () => {
+  // aedes (the embedded broker) speaks MQTT 3.1.1 only and says so in its CONNACK.
+  const broker = await startEmbeddedBroker();
+  try {
+    const result = await runCli(fleetArgs(broker.url, uniqueRoot("v5"), ["-c", "3"]));
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: cannot connect to .*: unacceptable protocol version/m,
+    );
+    assert.match(result.stderr, /^hint: the broker does not speak MQTT 5: run with -V 4/m);
+    assert.equal(parseSummary(result).connections.errors.protocolUnsupported, 1);
+  } finally {
+    await broker.stop();
+  }
 });

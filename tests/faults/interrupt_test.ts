@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import type { Summary } from "../../lib/metrics/summary.ts";
 import { type CliResult, runCli } from "../helpers/run_cli.ts";
 import { startMosquitto } from "../helpers/test_broker.ts";
-import { fleetArgs, parseSummary, uniqueRoot } from "../helpers/fault_fixtures.ts";
+import {
+  assertTimelineSums,
+  fleetArgs,
+  parseSummary,
+  startSilentListener,
+  uniqueRoot,
+} from "../helpers/fault_fixtures.ts";
 
 interface Interruption {
   /** Fleet flags (besides url, topic, client id, --json and --out). */
@@ -78,6 +84,10 @@ function assertInterruptedRun(run: InterruptedRun, withinMs: number): void {
   );
   assert.equal(summary.interrupted, true, "the summary is marked interrupted");
   assert.deepEqual(written, summary, "--out holds the summary printed on stdout");
+  assert.notEqual(summary.ledger.balanced, false, JSON.stringify(summary.ledger));
+  assertTimelineSums(summary);
+  const m = summary.messages;
+  assert.equal(m.scheduled, m.sent + m.backpressured + m.offlineDropped, JSON.stringify(m));
 }
 
 const RAMP_UP: Interruption["flags"] = ["-c", "2000", "--connect-rate", "200", "-i", "1s"];
@@ -95,9 +105,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       signals: [{ signal, atMs: 0 }],
     });
     assertInterruptedRun(run, 15_000);
-    const { connections } = run.summary;
+    const { connections, ledger } = run.summary;
     assert.ok(connections.peak > 0, JSON.stringify(connections));
     assert.ok(connections.peak < 2_000, `interrupted before the ramp ended: ${connections.peak}`);
+    // Sensors the ramp had not reached yet did not fail: they were never tried.
+    assert.equal(connections.failed, 0, JSON.stringify(connections));
+    assert.ok(connections.notAttempted > 0, JSON.stringify(connections));
+    assert.equal(ledger.balanced, true, JSON.stringify(ledger));
   });
 
   Deno.test(`iotload run stops on ${signal} mid-run with exit 130 and writes the summary`, async () => {
@@ -131,4 +145,40 @@ Deno.test("iotload run exits at once on a second SIGINT during a long drain, sti
   });
   assertInterruptedRun(run, 5_000);
   assert.ok(run.summary.messages.sent > 0);
+});
+
+Deno.test("iotload run exits at once on a second SIGINT with QoS 1 publishes in flight, saying what it could not reconcile", async () => {
+  const run = await runInterrupted({
+    flags: ["-c", "50", "-i", "100ms", "-q", "1", "-d", "2s", "--drain", "30s"],
+    after: "running",
+    signals: [{ signal: "SIGINT", atMs: 1_000 }, { signal: "SIGINT", atMs: 1_050 }],
+  });
+  assertInterruptedRun(run, 5_000);
+  const { messages, ledger } = run.summary;
+  assert.ok(messages.sent > 0);
+  assert.equal(typeof messages.lost, "number");
+  if (ledger.balanced === null) {
+    assert.match(ledger.note, /^ended before the drain: lost counts only gaps/);
+  }
+});
+
+Deno.test("iotload run stops on SIGINT while the probe is still connecting, without waiting for the connect timeout", async () => {
+  await using listener = startSilentListener();
+  const startedAt = performance.now();
+  const result = await runCli(
+    fleetArgs(`mqtt://127.0.0.1:${listener.port}`, uniqueRoot("probe-wait"), [
+      "-c",
+      "5",
+      "--connect-timeout",
+      "20s",
+    ]),
+    { signals: [{ afterMs: 1_500, signal: "SIGINT" }], timeoutMs: 30_000 },
+  );
+  const elapsedMs = performance.now() - startedAt;
+  assert.equal(result.code, 130, result.stderr);
+  assert.ok(elapsedMs < 8_000, `ended ${Math.round(elapsedMs)} ms after the start`);
+  const summary = parseSummary(result);
+  assert.equal(summary.interrupted, true);
+  assert.equal(summary.connections.attempts, 0, "no sensor started before the probe");
+  assert.equal(summary.connections.notAttempted, 5);
 });

@@ -39,9 +39,11 @@ export function parseSummary(result: CliResult): Summary {
 
 /**
  * Asserts the message ledger the README promises: every scheduled send was sent,
- * backpressured or dropped offline, and (QoS 1/2) every sent publish was acked or failed.
+ * backpressured or dropped offline, (QoS 1/2) every sent publish was acked or failed,
+ * and the per-second timeline adds up to the totals.
  */
 export function assertMessageAccounting(summary: Summary, qos: 0 | 1 | 2): void {
+  assertTimelineSums(summary);
   const m = summary.messages;
   assert.equal(
     m.scheduled,
@@ -55,6 +57,14 @@ export function assertMessageAccounting(summary: Summary, qos: 0 | 1 | 2): void 
       m.acked + m.failed,
       `sent ${m.sent} = acked ${m.acked} + failed ${m.failed}`,
     );
+  }
+}
+
+/** Asserts that the timeline's seconds add up to the summary's totals. */
+export function assertTimelineSums(summary: Summary): void {
+  for (const name of ["sent", "acked", "received"] as const) {
+    const summed = summary.timeline.reduce((sum, point) => sum + point[name], 0);
+    assert.equal(summed, summary.messages[name], `timeline ${name} ${summed} = total`);
   }
 }
 

@@ -23,6 +23,8 @@ function summaryFixture(overrides: Partial<Summary> = {}): Summary {
   return {
     schemaVersion: 1,
     tool: { name: "iotload", version: "0.1.0" },
+    runId: "0a1b2c3d",
+    fleets: [],
     startedAt: "2026-01-01T00:00:00.000Z",
     endedAt: "2026-01-01T00:01:05.000Z",
     durationMs: 65_000,
@@ -34,6 +36,7 @@ function summaryFixture(overrides: Partial<Summary> = {}): Summary {
       target: 10_000,
       connected: 9_998,
       peak: 10_000,
+      notAttempted: 0,
       failed: 2,
       attempts: 10_012,
       attemptsFailed: 12,
@@ -51,6 +54,7 @@ function summaryFixture(overrides: Partial<Summary> = {}): Summary {
       backpressured: 200,
       offlineDropped: 100,
       offlineBuffered: 0,
+      foreign: 0,
       received: 119_690,
       lost: 10,
       duplicates: 0,
@@ -128,14 +132,17 @@ Deno.test("formatSummaryTable() prints every section in order and ends with a ne
   assert.ok(!text.includes("Thresholds"), "no thresholds section without thresholds");
 });
 
-Deno.test("formatSummaryTable() header names version, broker, embedded and duration", () => {
+Deno.test("formatSummaryTable() header names version, broker, embedded, duration and run id", () => {
   const header = formatSummaryTable(summaryFixture(), { color: false }).split("\n")[0];
-  assert.equal(header, "iotload 0.1.0 · mqtt://127.0.0.1:1883 (embedded) · 1m05s");
+  assert.equal(header, "iotload 0.1.0 · mqtt://127.0.0.1:1883 (embedded) · 1m05s · run 0a1b2c3d");
   const external = formatSummaryTable(
     summaryFixture({ broker: { url: "mqtts://broker:8883", embedded: false } }),
     { color: false },
   );
-  assert.equal(external.split("\n")[0], "iotload 0.1.0 · mqtts://broker:8883 · 1m05s");
+  assert.equal(
+    external.split("\n")[0],
+    "iotload 0.1.0 · mqtts://broker:8883 · 1m05s · run 0a1b2c3d",
+  );
 });
 
 Deno.test("formatSummaryTable() marks an interrupted run and shows an abort reason", () => {

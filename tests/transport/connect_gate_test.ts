@@ -158,3 +158,20 @@ Deno.test("ConnectGate handles a release() from inside a grant callback", () => 
   assert.equal(gate.inFlight, 0);
   assert.equal(gate.waiting, 0);
 });
+
+Deno.test("ConnectGate.hold() sends deferrable waiters back and grants nothing until released", () => {
+  const clock = new ManualClock(1_000);
+  const gate = new ConnectGate({ ratePerSec: 1, concurrency: 1, clock });
+  const events: string[] = [];
+  gate.acquire(() => events.push("a granted"));
+  gate.acquire(() => events.push("b granted"), () => events.push("b deferred"));
+  gate.acquire(() => events.push("c granted"));
+  gate.hold(true);
+  gate.acquire(() => events.push("d granted"), () => events.push("d deferred"));
+  gate.release();
+  clock.advanceMs(5_000);
+  assert.deepEqual(events, ["a granted", "b deferred", "d deferred"]);
+  assert.equal(gate.waiting, 1, "c, which cannot wait elsewhere, keeps its place");
+  gate.hold(false);
+  assert.deepEqual(events.at(-1), "c granted");
+});

@@ -32,7 +32,7 @@ Deno.test("describeReasonCode() puts MQTT 3.1.1 CONNACK return codes into words"
     message: "not authorized (reason 0x05)",
   });
   assert.equal(describeReasonCode(3, 4).category, "serverUnavailable");
-  assert.equal(describeReasonCode(1, 4).category, "brokerRefused");
+  assert.equal(describeReasonCode(1, 4).category, "protocolUnsupported");
 });
 
 Deno.test("describeReasonCode() reads a 3.1.1 return code given to an MQTT 5 client by the 3.1.1 table", () => {
