@@ -1,41 +1,20 @@
-import { setImmediate } from "node:timers";
-import type { FleetSpec, Scenario } from "../config/scenario.ts";
+import type { Scenario } from "../config/scenario.ts";
 import type { FleetTally } from "../metrics/fleet_tally.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { DEFAULT_BACKOFF } from "../transport/backoff.ts";
 import type { BrokerTarget } from "../transport/client_factory.ts";
 import { ConnectGate } from "../transport/connect_gate.ts";
-import { buildPayload } from "../transport/envelope.ts";
 import type { ClassifiedError, ErrorCategory } from "../transport/error_category.ts";
-import {
-  type ConnectionEvents,
-  type PublishOptions,
-  type PublishOutcome,
-  SensorConnection,
-} from "../transport/sensor_connection.ts";
+import { type ConnectionEvents, SensorConnection } from "../transport/sensor_connection.ts";
 import type { Clock } from "./clock.ts";
 import type { FleetHandle, FleetPhase, HoldMark } from "./fleet_handle.ts";
 import { type SensorRange, SensorTable } from "./sensor_table.ts";
 import { stagePositionAt } from "./stage_plan.ts";
 import { deviceHooksFor } from "./device_hooks.ts";
-import { firstDueOnGridMs } from "./send_phase.ts";
-import { TimingWheel } from "./timing_wheel.ts";
+import { SendScheduler } from "./send_scheduler.ts";
 
 /** How often churn is rolled for each connected sensor, in ms. */
 const CHURN_CHECK_MS = 1_000;
-
-/** How a fleet's telemetry goes out: QoS, retain flag and its MQTT 5 properties. */
-function publishOptionsFor(fleet: FleetSpec): PublishOptions {
-  const properties: NonNullable<PublishOptions["properties"]> = {};
-  if (Object.keys(fleet.userProperties).length > 0) {
-    properties.userProperties = { ...fleet.userProperties };
-  }
-  if (fleet.messageExpirySec > 0) properties.messageExpiryInterval = fleet.messageExpirySec;
-  if (fleet.contentType !== null) properties.contentType = fleet.contentType;
-  return Object.keys(properties).length === 0
-    ? { qos: fleet.qos, retain: fleet.retain }
-    : { qos: fleet.qos, retain: fleet.retain, properties };
-}
 
 /** Relative change of the stage rate factor that re-times the sensors. */
 const RATE_STEP = 0.02;
@@ -44,12 +23,6 @@ const RATE_STEP = 0.02;
 const STAGE_CHECK_MS = 100;
 /** How long a sensor switched off by a stage may take to disconnect, in ms. */
 const STAGE_DISCONNECT_TIMEOUT_MS = 2_000;
-
-/** Padded payloads smaller than this many bytes carry no reading (it would not fit). */
-const MIN_PAYLOAD_WITH_READING = 160;
-
-/** Most messages one flood pump writes before yielding to the event loop. */
-const FLOOD_BATCH = 64;
 
 const PUBLISH_FAILURES: Partial<Record<ErrorCategory, string>> = {
   ackTimeout: "no acknowledgement within the ack timeout",
@@ -82,41 +55,29 @@ export interface FleetRunnerOptions {
 }
 
 /**
- * The sensors of one process: connects them through a paced gate, drives every send
- * from one timing wheel (open model: each send has an intended time; lateness and
- * latency are measured from it), and records what happened into {@linkcode RunMetrics}.
- *
- * Nothing here prints; nothing is queued: offline and backpressured sends are counted.
+ * The sensors of one process: connects them through a paced gate (reconnects with
+ * backoff are each connection's own), follows the stage plan and churn, and leaves
+ * every send to its {@linkcode SendScheduler}; what happens is recorded into
+ * {@linkcode RunMetrics}. Nothing here prints.
  */
 export class FleetRunner implements FleetHandle {
   readonly #options: FleetRunnerOptions;
   readonly #table: SensorTable;
   readonly #connections: SensorConnection[] = [];
-  readonly #sentBySensor: Uint32Array;
   readonly #firstSettled: Uint8Array;
-  /** Current jitter offset of each sensor, in ms (fleets with jitter only). */
-  readonly #jitterOffsetMs: Float32Array;
   readonly #gate: ConnectGate;
-  readonly #wheel: TimingWheel;
+  /** Every send of the fleet. */
+  readonly #sends: SendScheduler;
   #settledCount = 0;
   #connectedOnceCount = 0;
   readonly #connectErrors = new Map<ErrorCategory, { count: number; error: ClassifiedError }>();
   #phase: FleetPhase = "ramp-up";
   #rampDoneMs: number | null = null;
-  #sending = false;
-  /** How each fleet's telemetry is published (QoS, retain, MQTT 5 properties). */
-  readonly #publishOptions: readonly PublishOptions[];
   #churnTimer: number | undefined;
   #stage = 0;
-  /** The stage plan's publish rate factor now (1 without stages). */
-  #rateFactor = 1;
   #active = 0;
   #stageTimer: number | undefined;
-  /** Readings kept by offline sensors of buffering fleets, oldest first. */
-  readonly #offlineBuffers = new Map<number, { intendedMs: number; reading: string }[]>();
   #holdMark: HoldMark | null = null;
-  /** Where every sensor's send grid starts (clock ms); set by start(). */
-  #originMs = 0;
 
   /** Builds the fleet (identities, telemetry state, connections); opens nothing. */
   constructor(options: FleetRunnerOptions) {
@@ -124,27 +85,12 @@ export class FleetRunner implements FleetHandle {
     const { scenario, clock } = options;
     this.#table = new SensorTable(scenario, options.range);
     const count = this.#table.count;
-    this.#sentBySensor = new Uint32Array(count);
     this.#firstSettled = new Uint8Array(count);
-    this.#jitterOffsetMs = new Float32Array(
-      scenario.fleets.some((fleet) => fleet.jitterMs > 0) ? count : 0,
-    );
     const share = options.gateShare ?? 1;
     this.#gate = new ConnectGate({
       ratePerSec: Math.max(1, scenario.connectRatePerSec * share),
       concurrency: Math.max(1, Math.floor(scenario.connectConcurrency * share)),
       clock,
-    });
-    this.#wheel = new TimingWheel({
-      clock,
-      // A slot fires once it has fully passed, so a send is up to one slot late by
-      // design: 2 ms slots keep that well under the 10 ms lateness budget, and 500
-      // wake-ups a second cost next to nothing. 16,384 slots cover intervals to 32 s
-      // without the overflow list.
-      slotMs: 2,
-      ringSlots: 16_384,
-      capacity: count,
-      onDue: (index, intendedMs) => this.#onDue(index, intendedMs),
     });
     const events = this.#connectionEvents();
     const bind = scenario.bindAddresses;
@@ -160,7 +106,6 @@ export class FleetRunner implements FleetHandle {
       events,
     };
     const hooks = scenario.fleets.map((fleet) => deviceHooksFor(this.#table, fleet, scenario.seed));
-    this.#publishOptions = scenario.fleets.map(publishOptionsFor);
     for (let index = 0; index < count; index++) {
       this.#connections.push(
         new SensorConnection(
@@ -172,6 +117,16 @@ export class FleetRunner implements FleetHandle {
         ),
       );
     }
+    this.#sends = new SendScheduler({
+      scenario,
+      table: this.#table,
+      connections: this.#connections,
+      metrics: options.metrics,
+      clock,
+      toEpochMs: options.toEpochMs,
+      random: options.random,
+      runId: options.runId,
+    });
   }
 
   /** The current phase. */
@@ -215,7 +170,7 @@ export class FleetRunner implements FleetHandle {
   /** Publishes written per sensor id (the probe's expected counts). */
   sentBySensor(): Map<string, number> {
     const sent = new Map<string, number>();
-    this.#table.sensorIds.forEach((id, index) => sent.set(id, this.#sentBySensor[index]));
+    this.#table.sensorIds.forEach((id, index) => sent.set(id, this.#sends.sentBySensor[index]));
     return sent;
   }
 
@@ -235,6 +190,11 @@ export class FleetRunner implements FleetHandle {
     return this.#holdMark;
   }
 
+  /** The tally of the fleet sensor `index` belongs to. */
+  #tally(index: number): FleetTally {
+    return this.#options.metrics.fleets[this.#table.fleetOf[index]];
+  }
+
   /** 1-based number of the current stage; 0 when the scenario has no stages. */
   get stage(): number {
     return this.#stage;
@@ -245,9 +205,7 @@ export class FleetRunner implements FleetHandle {
    * or as many as the current stage asks for, checked every 100 ms.
    */
   start(): void {
-    this.#sending = true;
-    this.#originMs = this.#options.originMs ?? this.#options.clock.nowMs();
-    this.#wheel.start();
+    this.#sends.start(this.#options.originMs ?? this.#options.clock.nowMs());
     const { scenario, clock } = this.#options;
     if (scenario.fleets.some((fleet) => fleet.churnPerSensorPerHour > 0)) {
       const churn = () => {
@@ -269,17 +227,6 @@ export class FleetRunner implements FleetHandle {
       this.#stageTimer = clock.setTimer(follow, STAGE_CHECK_MS);
     };
     follow();
-  }
-
-  /** The tally of the fleet sensor `index` belongs to. */
-  #tally(index: number): FleetTally {
-    return this.#options.metrics.fleets[this.#table.fleetOf[index]];
-  }
-
-  /** A sensor's period between sends now: its fleet's interval over the stage's rate factor. */
-  #periodMs(index: number): number {
-    const intervalMs = this.#table.fleets[this.#table.fleetOf[index]].intervalMs;
-    return Math.max(1, Math.round(intervalMs / this.#rateFactor));
   }
 
   /**
@@ -306,13 +253,8 @@ export class FleetRunner implements FleetHandle {
     );
     this.#stage = stage;
     // A rate change re-times every scheduled sensor; small drifts are not worth it.
-    if (Math.abs(rateFactor - this.#rateFactor) > this.#rateFactor * RATE_STEP) {
-      this.#rateFactor = rateFactor;
-      for (let index = 0; index < this.#connections.length; index++) {
-        if (!this.#wheel.has(index)) continue;
-        this.#wheel.setPeriod(index, this.#periodMs(index));
-      }
-    }
+    const current = this.#sends.rateFactor;
+    if (Math.abs(rateFactor - current) > current * RATE_STEP) this.#sends.setRateFactor(rateFactor);
     const rangeStart = this.#options.range?.start ?? 0;
     const wanted = Math.min(Math.max(0, targetSensors - rangeStart), this.#connections.length);
     while (this.#active < wanted) {
@@ -323,11 +265,7 @@ export class FleetRunner implements FleetHandle {
       const connection = this.#connections[index];
       // A sensor switched off by the plan is not a lost connection: no error, no reconnect.
       if (connection.isConnected) this.#options.metrics.connections.connected--;
-      this.#wheel.remove(index);
-      const kept = this.#offlineBuffers.get(index)?.length ?? 0;
-      this.#options.metrics.messages.offlineDropped += kept;
-      this.#tally(index).messages.offlineDropped += kept;
-      this.#offlineBuffers.delete(index);
+      this.#sends.remove(index);
       void connection.stop(STAGE_DISCONNECT_TIMEOUT_MS);
     }
   }
@@ -347,8 +285,7 @@ export class FleetRunner implements FleetHandle {
     if (this.#churnTimer !== undefined) clock.clearTimer(this.#churnTimer);
     this.#stageTimer = undefined;
     this.#churnTimer = undefined;
-    this.#sending = false;
-    this.#wheel.stop();
+    this.#sends.stop();
     this.#gate.close();
     this.#phase = "draining";
   }
@@ -360,11 +297,7 @@ export class FleetRunner implements FleetHandle {
   async disconnect(timeoutMs: number): Promise<void> {
     this.stopSending();
     // Readings still kept by offline sensors were never sent.
-    for (const [index, buffer] of this.#offlineBuffers) {
-      this.#options.metrics.messages.offlineDropped += buffer.length;
-      this.#tally(index).messages.offlineDropped += buffer.length;
-    }
-    this.#offlineBuffers.clear();
+    this.#sends.dropOffline();
     let pending = 0;
     this.#connections.forEach((connection, index) => {
       const taken = connection.takeInflight();
@@ -384,193 +317,6 @@ export class FleetRunner implements FleetHandle {
       this.#connections.map((connection) => connection.stop(timeoutMs)),
     );
     this.#phase = "stopped";
-  }
-
-  #onDue(index: number, intendedMs: number): void {
-    if (!this.#sending) return;
-    const table = this.#table;
-    const fleet = table.fleets[table.fleetOf[index]];
-    if (fleet.jitterMs > 0) {
-      // The wheel keeps the unjittered grid; each send moves by its own offset on it.
-      const offsetMs = this.#options.random() * fleet.jitterMs;
-      const gridMs = intendedMs - this.#jitterOffsetMs[index];
-      this.#jitterOffsetMs[index] = offsetMs;
-      const periodMs = this.#periodMs(index);
-      this.#wheel.add(index, gridMs + periodMs + offsetMs, periodMs);
-    }
-    this.#send(index, intendedMs, fleet);
-  }
-
-  /**
-   * Flood mode: publishes back to back until the socket or window is full, then waits
-   * for it to drain. A batch is capped so other sensors and timers get their turn.
-   */
-  #pump(index: number): void {
-    if (!this.#sending) return;
-    const connection = this.#connections[index];
-    const fleet = this.#table.fleets[this.#table.fleetOf[index]];
-    let stopped: PublishOutcome | null = null;
-    // One time per batch: a flood's sends are not scheduled, so there is no lateness.
-    const nowMs = this.#options.clock.nowMs();
-    connection.batch(() => {
-      for (let attempt = 0; attempt < FLOOD_BATCH; attempt++) {
-        const outcome = this.#send(index, nowMs, fleet);
-        if (outcome === "offline" || outcome === "backpressured") {
-          stopped = outcome;
-          return;
-        }
-      }
-    });
-    // Offline: the next connect restarts the pump.
-    if (stopped === "offline") return;
-    if (stopped === "backpressured") {
-      connection.whenWritable(() => this.#pump(index));
-      return;
-    }
-    setImmediate(() => this.#pump(index));
-  }
-
-  #send(index: number, intendedMs: number, fleet: FleetSpec): PublishOutcome | "silent" {
-    const { metrics, clock } = this.#options;
-    const table = this.#table;
-    const epochMs = this.#options.toEpochMs(intendedMs);
-    // Small padded payloads carry only the envelope: a reading would not fit anyway.
-    const reading = fleet.payloadBytes > 0 && fleet.payloadBytes < MIN_PAYLOAD_WITH_READING
-      ? ""
-      : table.profiles[table.fleetOf[index]].nextReadingJson(table.states[index], epochMs);
-    // An event-driven device (a door) has nothing to say at most ticks.
-    if (reading === null) return "silent";
-    const messages = metrics.messages;
-    if (this.#options.scenario.flood) {
-      // A flood has no schedule: a message is one the broker took; a full socket or an
-      // offline sensor only pauses the pump (nothing was due).
-      if (!this.#connections[index].isConnected) return "offline";
-      const outcome = this.#publish(index, fleet, intendedMs, reading);
-      if (outcome === "sent") {
-        messages.scheduled++;
-        this.#tally(index).messages.scheduled++;
-      }
-      return outcome;
-    }
-    const tally = this.#tally(index);
-    messages.scheduled++;
-    tally.messages.scheduled++;
-    const latenessUs = (clock.nowMs() - intendedMs) * 1000;
-    metrics.histograms.lateness.recordUs(latenessUs);
-    tally.histograms.lateness.recordUs(latenessUs);
-    if (!this.#connections[index].isConnected) {
-      this.#keepOffline(index, fleet, intendedMs, reading);
-      return "offline";
-    }
-    const outcome = this.#publish(index, fleet, intendedMs, reading);
-    if (outcome === "backpressured") {
-      messages.backpressured++;
-      tally.messages.backpressured++;
-    } else if (outcome === "offline") {
-      messages.offlineDropped++;
-      tally.messages.offlineDropped++;
-    }
-    return outcome;
-  }
-
-  /**
-   * Publishes one reading (profile members, or "" for none) with the sensor's next seq,
-   * in its fleet's payload template or the default body; counts it when written.
-   */
-  #publish(index: number, fleet: FleetSpec, intendedMs: number, reading: string): PublishOutcome {
-    const table = this.#table;
-    const seq = this.#sentBySensor[index];
-    const epochMs = this.#options.toEpochMs(intendedMs);
-    const template = table.payloadTemplates[table.fleetOf[index]];
-    const body = template !== null
-      ? template({
-        sensorId: table.sensorIds[index],
-        index: table.globalIndex(index),
-        seq,
-        tsMs: epochMs,
-        identity: table.identities[index]!,
-        readingJson: reading,
-      })
-      : reading === ""
-      ? ""
-      : `${table.identityJson[index]},${reading}`;
-    const payload = buildPayload(
-      table.sensorIds[index],
-      seq,
-      epochMs,
-      body,
-      fleet.payloadBytes,
-      this.#options.runId,
-    );
-    const outcome = this.#connections[index].publish(
-      this.#table.topics[index],
-      payload,
-      this.#publishOptions[this.#table.fleetOf[index]],
-      intendedMs,
-    );
-    if (outcome === "sent") {
-      this.#options.metrics.messages.sent++;
-      this.#tally(index).messages.sent++;
-      this.#sentBySensor[index] = seq + 1;
-    }
-    return outcome;
-  }
-
-  /**
-   * A reading due while the sensor is offline: kept for the reconnect when its fleet
-   * buffers (the oldest is dropped when the buffer is full), dropped otherwise.
-   */
-  #keepOffline(index: number, fleet: FleetSpec, intendedMs: number, reading: string): void {
-    const messages = this.#options.metrics.messages;
-    const tally = this.#tally(index).messages;
-    if (fleet.offlineBufferSize === 0) {
-      messages.offlineDropped++;
-      tally.offlineDropped++;
-      return;
-    }
-    const buffer = this.#offlineBuffers.get(index) ?? [];
-    this.#offlineBuffers.set(index, buffer);
-    if (buffer.length === fleet.offlineBufferSize) {
-      buffer.shift();
-      messages.offlineDropped++;
-      tally.offlineDropped++;
-    }
-    buffer.push({ intendedMs, reading });
-    messages.offlineBuffered++;
-  }
-
-  /**
-   * Publishes what a sensor kept while offline, oldest first, with their original
-   * times (so their latency shows how late they arrive); stops at backpressure and
-   * goes on when the socket drains.
-   */
-  #flushOffline(index: number): void {
-    const buffer = this.#offlineBuffers.get(index);
-    if (buffer === undefined) return;
-    const fleet = this.#table.fleets[this.#table.fleetOf[index]];
-    while (buffer.length > 0) {
-      const outcome = this.#publish(index, fleet, buffer[0].intendedMs, buffer[0].reading);
-      if (outcome === "offline") return;
-      if (outcome === "backpressured") {
-        this.#connections[index].whenWritable(() => this.#flushOffline(index));
-        return;
-      }
-      buffer.shift();
-    }
-    this.#offlineBuffers.delete(index);
-  }
-
-  /** Puts a sensor at its place on the run's send grid (see send_phase.ts), once. */
-  #joinSchedule(index: number): void {
-    if (!this.#sending || this.#wheel.has(index)) return;
-    const periodMs = this.#periodMs(index);
-    const firstDueMs = firstDueOnGridMs(
-      this.#originMs,
-      this.#table.phases[index] * periodMs,
-      periodMs,
-      this.#options.clock.nowMs(),
-    );
-    this.#wheel.add(index, firstDueMs, periodMs);
   }
 
   #settleFirstAttempt(index: number): void {
@@ -601,11 +347,11 @@ export class FleetRunner implements FleetHandle {
         this.#tally(index).histograms.connect.recordUs(connectUs);
         if (!isReconnect) this.#connectedOnceCount++;
         this.#settleFirstAttempt(index);
-        this.#flushOffline(index);
+        this.#sends.flushOffline(index);
         if (scenario.flood) {
-          if (this.#sending) this.#pump(index);
+          if (this.#sends.sending) this.#sends.pump(index);
         } else {
-          this.#joinSchedule(index);
+          this.#sends.join(index);
         }
       },
       connectFailed: (index, error) => {
@@ -616,7 +362,7 @@ export class FleetRunner implements FleetHandle {
         this.#settleFirstAttempt(index);
         // A sensor that cannot connect still has readings due: they count as
         // offline-dropped (or buffered), so `scheduled` is the whole fleet's.
-        if (!scenario.flood) this.#joinSchedule(index);
+        if (!scenario.flood) this.#sends.join(index);
       },
       disconnected: (_index, error) => {
         metrics.recordDisconnected();

@@ -8,8 +8,9 @@
  * utime + stime seen before exit (so ±0.1 s), open descriptors time the connect ramp.
  * The broker's `$SYS/broker/publish/messages/received` is read before and after each
  * run (after the broker has gone idle, at its next `$SYS` refresh, which Mosquitto
- * 2.0.11 makes every 2 s); the difference is `brokerReceived`. Neither the `$SYS`
- * subscriber nor the probe publishes, so neither adds to it. The child's own summary
+ * 2.0.11 makes every 2 s); the difference, less the one marker message the probe
+ * publishes to prove its subscription, is `brokerReceived`. The `$SYS` subscriber
+ * publishes nothing. The child's own summary
  * gives sent, scheduled, latency and lateness. A run is killed after its duration +
  * 60 s. Hold-phase numbers (idle memory, flood rates, CPU per message) use the hold
  * window the summary describes: the timeline second the ramp-up ended, plus

@@ -394,7 +394,10 @@ function commonMetrics(record: RunRecord): CaseMetrics {
     cpuSeconds: samples.at(-1)?.cpuSeconds ?? null,
     scheduled: summary.messages.scheduled,
     sent: summary.messages.sent,
-    brokerReceived: record.broker.received,
+    // The probe publishes one marker message to prove its subscription: not telemetry.
+    brokerReceived: record.broker.received === null
+      ? null
+      : record.broker.received - (summary.ledger.probe ? 1 : 0),
     // A histogram with nothing in it reports 0; a flood has no schedule to be late for.
     latenessP99Ms: summary.latencyMs.lateness.count > 0 ? summary.latencyMs.lateness.p99 : null,
     connectP99Ms: summary.latencyMs.connect.p99,
