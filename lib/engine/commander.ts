@@ -4,7 +4,7 @@ import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { type BrokerTarget, createMqttClient, endClient } from "../transport/client_factory.ts";
 import { type ClassifiedError, classifyError } from "../transport/error_category.ts";
 import type { Clock } from "./clock.ts";
-import { readCommandId } from "./device_hooks.ts";
+import { encodeCommand, readCommandId } from "../transport/command_message.ts";
 import { withFleetName } from "./sensor_table.ts";
 
 /** Options of a {@linkcode Commander}. */
@@ -148,9 +148,7 @@ export class Commander {
       const commandId = this.#nextCommandId++;
       this.#pending.set(commandId, clock.nowMs());
       metrics.commands.sent++;
-      const payload = `{"commandId":${commandId},"ts":${
-        Math.round(this.#options.epochNowMs())
-      },"action":"report"}`;
+      const payload = encodeCommand(commandId, this.#options.epochNowMs());
       client.publish(target.topic(index), payload, { qos: 1 });
     }
   }

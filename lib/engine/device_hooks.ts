@@ -1,17 +1,20 @@
 import type { FleetSpec, Scenario } from "../config/scenario.ts";
 import { compilePayloadTemplate } from "../fleet/payload_template.ts";
+import { encodeCommandAnswer, readCommandId } from "../transport/command_message.ts";
 import type { DeviceHooks } from "../transport/sensor_connection.ts";
+import { encodeStatus } from "../transport/status_message.ts";
 import type { SensorTable } from "./sensor_table.ts";
 
 /**
  * What the sensors of `fleet` do besides telemetry, from its configuration: retained
- * status (birth, last will, offline on stop) and answering commands. Undefined when
- * the fleet does neither.
+ * status (birth, last will, offline on stop) stamped by the run's clock
+ * (`epochNowMs`), and answering commands. Undefined when the fleet does neither.
  */
 export function deviceHooksFor(
   table: SensorTable,
   fleet: FleetSpec,
   seed: number,
+  epochNowMs: () => number,
 ): DeviceHooks | undefined {
   if (
     fleet.statusTopicTemplate === null && fleet.commandTopicTemplate === null && !fleet.topicAlias
@@ -20,17 +23,13 @@ export function deviceHooksFor(
   }
   const statusJson = (index: number, online: boolean): string => {
     const template = online ? onlineTemplate : offlineTemplate;
-    if (template === null) {
-      return `{"sensorId":${
-        JSON.stringify(table.sensorIds[index])
-      },"online":${online},"ts":${Date.now()}}`;
-    }
+    if (template === null) return encodeStatus(table.sensorIds[index], online, epochNowMs());
     return `{${
       template({
         sensorId: table.sensorIds[index],
         index: table.globalIndex(index),
         seq: 0,
-        tsMs: Date.now(),
+        tsMs: epochNowMs(),
         identity: table.identities[index]!,
         readingJson: "",
       })
@@ -55,9 +54,7 @@ export function deviceHooksFor(
         if (commandId === null) return null;
         return {
           topic: responseTopic(index),
-          payload: `{"sensorId":${
-            JSON.stringify(table.sensorIds[index])
-          },"commandId":${commandId},"ok":true}`,
+          payload: encodeCommandAnswer(table.sensorIds[index], commandId),
         };
       },
     },
@@ -73,15 +70,3 @@ export function publishesOnlyQos0(scenario: Scenario): boolean {
     fleet.qos === 0 && fleet.statusTopicTemplate === null && fleet.commandTopicTemplate === null
   );
 }
-
-/** The `commandId` (a whole number) of a command payload, or null for anything else. */
-export function readCommandId(payload: Uint8Array): number | null {
-  try {
-    const { commandId } = JSON.parse(DECODER.decode(payload)) as { commandId?: unknown };
-    return Number.isSafeInteger(commandId) ? commandId as number : null;
-  } catch {
-    return null;
-  }
-}
-
-const DECODER = new TextDecoder();

@@ -105,7 +105,10 @@ export class FleetRunner implements FleetHandle {
       maxInflight: scenario.maxInflight,
       events,
     };
-    const hooks = scenario.fleets.map((fleet) => deviceHooksFor(this.#table, fleet, scenario.seed));
+    const epochNowMs = () => options.toEpochMs(clock.nowMs());
+    const hooks = scenario.fleets.map((fleet) =>
+      deviceHooksFor(this.#table, fleet, scenario.seed, epochNowMs)
+    );
     for (let index = 0; index < count; index++) {
       this.#connections.push(
         new SensorConnection(

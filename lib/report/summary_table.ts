@@ -213,6 +213,18 @@ function formatRates(summary: Summary): string[] {
   ]);
 }
 
+/** The header and rows as indented lines: the first column left-aligned, the rest right. */
+function alignColumns(header: readonly string[], rows: readonly string[][]): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length))
+  );
+  const render = (row: readonly string[]) =>
+    INDENT +
+    row.map((cell, column) => column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))
+      .join("  ");
+  return [render(header), ...rows.map(render)];
+}
+
 /** One row per fleet: its counts and the p99s that tell a slow fleet from the rest. */
 function formatFleets(summary: Summary): string[] {
   const probed = summary.ledger.probe;
@@ -229,14 +241,7 @@ function formatFleets(summary: Summary): string[] {
     p99(fleet.latencyMs.ack),
     p99(fleet.latencyMs.e2e),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length))
-  );
-  const render = (row: readonly string[]) =>
-    INDENT +
-    row.map((cell, column) => column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))
-      .join("  ");
-  return ["Fleets (latency in ms)", render(header), ...rows.map(render)];
+  return ["Fleets (latency in ms)", ...alignColumns(header, rows)];
 }
 
 function formatLatency(summary: Summary): string[] {
@@ -252,14 +257,7 @@ function formatLatency(summary: Summary): string[] {
     );
     return [name, formatCount(stats.count), ...cells];
   });
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length))
-  );
-  const render = (row: readonly string[]) =>
-    INDENT +
-    row.map((cell, column) => column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))
-      .join("  ");
-  const lines = ["Latency (ms)", render(header), ...rows.map(render)];
+  const lines = ["Latency (ms)", ...alignColumns(header, rows)];
   lines.push(
     `${INDENT}ack and e2e are measured from the intended send time, so stalls show as latency`,
   );
