@@ -1,6 +1,8 @@
 import type { IClientPublishOptions, MqttClient } from "mqtt";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { type BrokerTarget, createMqttClient } from "./client_factory.ts";
+import { InflightWindow } from "./inflight_window.ts";
+import { PubackWatch, QosViolation } from "./puback_watch.ts";
 import type { ConnectGate, GateClock } from "./connect_gate.ts";
 import {
   type ClassifiedError,
@@ -77,14 +79,6 @@ export interface ConnectionContext {
   readonly events: ConnectionEvents;
 }
 
-/** A broker answered a QoS 2 PUBLISH with PUBACK. */
-class QosViolation extends Error {
-  constructor() {
-    super("QoS 2 PUBLISH answered with PUBACK, a protocol violation (MQTT-4.3.3)");
-    this.name = "QosViolation";
-  }
-}
-
 /**
  * How long a connection must stay up before its loss starts the backoff afresh, in ms:
  * one that dies sooner (a broker that accepts and closes at once) keeps backing off.
@@ -122,8 +116,7 @@ export class SensorConnection {
   #timer: number | undefined;
   #lastError: ClassifiedError | null = null;
   /** Pending QoS 1/2 publishes: token → intended send time (ms). */
-  #inflight: Map<number, number> | null = null;
-  #nextToken = 0;
+  readonly #inflight: InflightWindow;
   /** When the connection was last lost (or first attempted), clock ms. */
   #offlineSinceMs = 0;
   /** When the connection was last up for good (or first attempted): the backoff's start. */
@@ -131,8 +124,8 @@ export class SensorConnection {
   /** When the last CONNACK arrived, clock ms. */
   #connectedAtMs = 0;
   #writableWaiter: (() => void) | null = null;
-  /** Packet ids the broker answered with PUBACK, kept once a QoS 2 publish was made. */
-  #pubackIds: Set<number> | null = null;
+  /** Which QoS 2 publishes the broker answered with PUBACK (a protocol violation). */
+  readonly #pubacks = new PubackWatch();
 
   /** Creates the connection object; nothing is opened until start(). */
   constructor(
@@ -147,6 +140,7 @@ export class SensorConnection {
     this.#context = context;
     this.#localAddress = localAddress;
     this.#device = device;
+    this.#inflight = new InflightWindow(context.maxInflight);
   }
 
   /** True while the connection has an accepted CONNACK and is open. */
@@ -156,7 +150,7 @@ export class SensorConnection {
 
   /** QoS 1/2 publishes waiting for their acknowledgement. */
   get inflightCount(): number {
-    return this.#inflight?.size ?? 0;
+    return this.#inflight.size;
   }
 
   /** Queues a connect attempt at the gate: the first, or the first after stop(). */
@@ -187,16 +181,14 @@ export class SensorConnection {
       client.publish(topic, payload, options);
       return "sent";
     }
-    const inflight = this.#inflight ??= new Map();
-    if (inflight.size >= this.#context.maxInflight) return "backpressured";
-    const token = this.#nextToken++;
-    inflight.set(token, intendedMs);
-    if (options.qos === 2) this.#watchPubacks(client);
+    const token = this.#inflight.open(intendedMs);
+    if (token === null) return "backpressured";
+    if (options.qos === 2) this.#pubacks.watch(client);
     client.publish(topic, payload, options, (error, packet) => {
       // MQTT-4.3.3: QoS 2 is acknowledged by PUBREC, then completed by PUBCOMP. A broker
       // that answers with PUBACK (as if QoS 1) broke the protocol: not an acknowledgement.
       const id = (packet as { messageId?: number } | undefined)?.messageId;
-      if (options.qos === 2 && id !== undefined && this.#pubackIds?.delete(id)) {
+      if (options.qos === 2 && this.#pubacks.takePuback(id)) {
         this.#settle(token, new QosViolation());
         return;
       }
@@ -250,14 +242,7 @@ export class SensorConnection {
 
   /** Fails QoS 1/2 publishes whose intended time is more than `ackTimeoutMs` before `nowMs`. */
   expireInflight(nowMs: number, ackTimeoutMs: number): void {
-    const inflight = this.#inflight;
-    if (inflight === null || inflight.size === 0) return;
-    let expired = 0;
-    for (const [token, intendedMs] of inflight) {
-      if (nowMs - intendedMs < ackTimeoutMs) continue;
-      inflight.delete(token);
-      expired++;
-    }
+    const expired = this.#inflight.expire(nowMs, ackTimeoutMs);
     if (expired > 0) {
       this.#context.events.publishFailed(this.#index, expired, "ackTimeout");
     }
@@ -301,24 +286,7 @@ export class SensorConnection {
 
   /** Pending QoS 1/2 publishes are dropped from the window and returned as a count. */
   takeInflight(): number {
-    const count = this.#inflight?.size ?? 0;
-    this.#inflight?.clear();
-    return count;
-  }
-
-  /**
-   * Notes the packet ids last answered with PUBACK (a publish callback only sees the
-   * PUBLISH it answered); a PUBREC for an id clears it, so a reused id is judged afresh.
-   * At most the 65,535 packet ids are kept.
-   */
-  #watchPubacks(client: MqttClient): void {
-    if (this.#pubackIds !== null) return;
-    const ids = this.#pubackIds = new Set();
-    client.on("packetreceive", (packet) => {
-      if (packet.messageId === undefined) return;
-      if (packet.cmd === "puback") ids.add(packet.messageId);
-      else if (packet.cmd === "pubrec") ids.delete(packet.messageId);
-    });
+    return this.#inflight.takeAll();
   }
 
   #requestAttempt(): void {
@@ -501,10 +469,9 @@ export class SensorConnection {
   }
 
   #settle(token: number, error: Error | null | undefined): void {
-    const intendedMs = this.#inflight?.get(token);
+    const intendedMs = this.#inflight.settle(token);
     // Already failed by a deadline or a close: a late acknowledgement is not counted twice.
     if (intendedMs === undefined) return;
-    this.#inflight!.delete(token);
     if (error === undefined || error === null) {
       this.#context.events.acked(this.#index, intendedMs);
     } else {
