@@ -15,7 +15,7 @@ export const denoPermissionQuery: PermissionQuery = (descriptor) =>
  * Every permission the run will need that this process lacks, one line each naming the
  * flag, so a restricted build fails before anything connects instead of part-way
  * through: network access to the broker (or to loopback for the embedded one) and
- * write access for `--out`. Files read up front (scenario, TLS, payload) say so
+ * write access for `--out` and `--timeline`. Files read up front (scenario, TLS, payload) say so
  * themselves when they are read.
  */
 export function permissionProblems(scenario: Scenario, query: PermissionQuery): string[] {
@@ -24,8 +24,10 @@ export function permissionProblems(scenario: Scenario, query: PermissionQuery): 
   if (host !== null && query({ name: "net", host }) !== "granted") {
     problems.push(`not permitted: network access to ${host} needs --allow-net`);
   }
-  if (scenario.outPath !== null && query({ name: "write", path: scenario.outPath }) !== "granted") {
-    problems.push(`not permitted: --out ${JSON.stringify(scenario.outPath)} needs --allow-write`);
+  for (const [flag, path] of [["--out", scenario.outPath], ["--timeline", scenario.timelinePath]]) {
+    if (path !== null && query({ name: "write", path }) !== "granted") {
+      problems.push(`not permitted: ${flag} ${JSON.stringify(path)} needs --allow-write`);
+    }
   }
   return problems;
 }

@@ -11,9 +11,10 @@ import { resolveWorkerCount } from "../engine/worker_count.ts";
 import { FactStream } from "../metrics/facts.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { LiveView } from "../report/live_view.ts";
-import { checkWritable, writeFileAtomic } from "../report/summary_file.ts";
+import { checkWritable, openAppendSink, writeFileAtomic } from "../report/summary_file.ts";
 import { formatSummaryTable } from "../report/summary_table.ts";
 import { runHints } from "../report/run_hints.ts";
+import { TimelineFile, timelineFormatOf } from "../report/timeline_file.ts";
 import { evaluateThresholds, parseThreshold, thresholdProblems } from "../report/thresholds.ts";
 import { EXIT } from "./exit_codes.ts";
 import { parseFlags } from "./flag_parser.ts";
@@ -80,6 +81,18 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   const notPermitted = permissionProblems(scenario, denoPermissionQuery);
   if (notPermitted.length > 0) throw new UsageError(notPermitted.join("\n"), PERMISSION_HINT);
   if (scenario.outPath !== null) checkWritable(scenario.outPath);
+  const timelineFormat = scenario.timelinePath === null
+    ? null
+    : timelineFormatOf(scenario.timelinePath);
+  if (scenario.timelinePath !== null) {
+    if (timelineFormat === null) {
+      throw new UsageError(
+        `--timeline: ${JSON.stringify(scenario.timelinePath)} names no format`,
+        "end the file name in .ndjson, .jsonl or .csv",
+      );
+    }
+    checkWritable(scenario.timelinePath, "--timeline");
+  }
   // The embedded broker serves a fleet on this thread through in-memory streams (no
   // descriptors); fleet threads reach it on its own thread over loopback TCP instead.
   const embeddedInMemory = scenario.url === null &&
@@ -101,6 +114,13 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   });
   const facts = new FactStream();
   facts.subscribe((fact) => live.onFact(fact));
+  using timelineFile = scenario.timelinePath === null
+    ? null
+    : openAppendSink(scenario.timelinePath);
+  if (timelineFile !== null) {
+    const timeline = new TimelineFile(timelineFormat!, timelineFile.append);
+    facts.subscribe((fact) => timeline.onFact(fact));
+  }
   const interrupt = new AbortController();
   let run: RunHandle | null = null;
   const finishSummary = (summary: Summary) => {

@@ -232,6 +232,12 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     value: "FILE",
     help: "write the JSON summary to FILE (atomically)",
   },
+  {
+    name: "timeline",
+    type: "string",
+    value: "FILE",
+    help: "stream one record per second to FILE as the run goes: .ndjson/.jsonl or .csv",
+  },
   { name: "debug", type: "boolean", help: "show causes and stacks of errors" },
   { name: "help", short: "h", type: "boolean", help: "show this help" },
 ];

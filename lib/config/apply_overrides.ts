@@ -190,6 +190,7 @@ export function applyOverrides(base: Scenario, layers: readonly OverrideLayer[])
     json: flag("json", base.json),
     flood: flag("flood", base.flood),
     outPath: text("out") ?? base.outPath,
+    timelinePath: text("timeline") ?? base.timelinePath,
     stages: values.duration !== undefined && base.stages.length > 0
       ? fitStages(base.stages, parseDurationOrZero(values.duration))
       : base.stages,

@@ -180,6 +180,8 @@ export interface Scenario {
   readonly json: boolean;
   /** Path the JSON summary is written to (atomically); default none. */
   readonly outPath: string | null;
+  /** Path each second's record is streamed to (`.ndjson`, `.jsonl` or `.csv`); default none. */
+  readonly timelinePath: string | null;
 }
 
 /** A whole-number setting's allowed range, inclusive. */
@@ -271,6 +273,7 @@ export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   thresholds: Object.freeze([]),
   json: false,
   outPath: null,
+  timelinePath: null,
 });
 
 /** Sensors across every fleet. */

@@ -57,3 +57,23 @@ export function writeFileAtomic(path: string, text: string): void {
 function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${Deno.pid}.tmp`);
 }
+
+/** A file opened for writing whose every append reaches the disk at once; close with `using`. */
+export interface AppendSink extends Disposable {
+  /** Writes `text` at the end of the file, synchronously. */
+  readonly append: (text: string) => void;
+}
+
+/** Creates (or empties) `path` and returns an {@linkcode AppendSink} on it. */
+export function openAppendSink(path: string): AppendSink {
+  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  return {
+    append: (text) => {
+      const bytes = encoder.encode(text);
+      let offset = 0;
+      while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
+    },
+    [Symbol.dispose]: () => file.close(),
+  };
+}

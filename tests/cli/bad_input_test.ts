@@ -59,6 +59,7 @@ const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {
   "payload-template": ['{"a":1', '{"a":{nope}}', '"a":1', '{"seq":1}', '{"m":{identity.model}}'],
   ca: ["/nonexistent/ca.pem"],
   out: ["/nonexistent-dir/summary.json"],
+  timeline: ["/nonexistent-dir/run.ndjson", "run.txt", "/tmp"],
 };
 
 const STRING_FLAGS = RUN_FLAGS.filter((flag) => flag.type === "string");

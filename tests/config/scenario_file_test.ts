@@ -68,9 +68,9 @@ function crossProblemsOf(text: string): string[] {
 
 Deno.test("SCENARIO_SHAPE sets every field of Scenario, FleetSpec and StageSpec", () => {
   const targets = targetsOf(SCENARIO_SHAPE.fields);
-  // --json and --out choose where the summary goes, and --bind lists source addresses
-  // of the machine that runs the load: flags, not part of a scenario.
-  const flagOnly = ["json", "outPath", "bindAddresses"];
+  // --json, --out and --timeline choose where results go, and --bind lists source
+  // addresses of the machine that runs the load: flags, not part of a scenario.
+  const flagOnly = ["json", "outPath", "timelinePath", "bindAddresses"];
   const optional = ["username", "password", "caPath", "certPath", "keyPath"];
   assert.deepEqual(
     targets.scenario.toSorted(),
