@@ -1,4 +1,4 @@
-import { crossCheck } from "../config/apply_overrides.ts";
+import { crossCheck } from "../config/cross_check.ts";
 import { targetRatePerSec, totalSensors } from "../config/scenario.ts";
 import { loadScenarioFile } from "../config/scenario_file.ts";
 import { UsageError } from "../config/usage_error.ts";

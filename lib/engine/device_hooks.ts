@@ -1,7 +1,7 @@
 import type { FleetSpec, Scenario } from "../config/scenario.ts";
 import { compilePayloadTemplate } from "../fleet/payload_template.ts";
 import { encodeCommandAnswer, readCommandId } from "../transport/command_message.ts";
-import type { DeviceHooks } from "../transport/sensor_connection.ts";
+import type { DeviceHooks } from "../transport/connection_types.ts";
 import { encodeStatus } from "../transport/status_message.ts";
 import type { SensorTable } from "./sensor_table.ts";
 

@@ -25,6 +25,7 @@ import type { ClassifiedError } from "../transport/error_category.ts";
 import { createSharedIntervalTimer } from "../transport/shared_interval_timer.ts";
 import type { Clock } from "./clock.ts";
 import { Commander, CommanderError } from "./commander.ts";
+import { drain } from "./drain.ts";
 import { publishesOnlyQos0 } from "./device_hooks.ts";
 import type { FleetHandle } from "./fleet_handle.ts";
 import { FleetRunner } from "./fleet_runner.ts";
@@ -85,10 +86,7 @@ export interface RunHandle {
 }
 
 const TICK_MS = 1_000;
-const INTERRUPTED_DRAIN_MS = 1_000;
 const DISCONNECT_TIMEOUT_MS = 2_000;
-/** How often the drain looks at pending acknowledgements, in ms. */
-const DRAIN_POLL_MS = 50;
 
 /**
  * Starts one load test against `options.broker`; facts go to `facts` as they happen.
@@ -291,7 +289,13 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       enterPhase("draining");
       if (abortReason === null) {
         const probeDrainMs = probe === null ? 0 : scenario.drainMs;
-        await drain(interrupted ? Math.min(probeDrainMs, INTERRUPTED_DRAIN_MS) : probeDrainMs);
+        interrupted = await drain(clock, {
+          drainMs: probeDrainMs,
+          ackTimeoutMs: scenario.ackTimeoutMs,
+          inflightCount: () => fleet.inflightCount,
+          interrupted,
+          interrupt,
+        });
       }
       // Workers report what each sensor sent when they disconnect: reconcile after.
       await fleet.disconnect(DISCONNECT_TIMEOUT_MS);
@@ -399,27 +403,6 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
     if (!everySensorFailed && elapsedMs < scenario.connectTimeoutMs) return null;
     return fleet.mostCommonConnectError() ??
       { category: "connectTimeout", message: "no sensor could connect" };
-  }
-
-  /**
-   * Waits `drainMs` for the probe and, within the ack timeout, for pending acks; an
-   * interrupt during the drain cuts both short.
-   */
-  async function drain(drainMs: number): Promise<void> {
-    let deadlineMs = clock.nowMs() + drainMs;
-    let ackDeadlineMs = clock.nowMs() +
-      (interrupted ? INTERRUPTED_DRAIN_MS : scenario.ackTimeoutMs);
-    while (true) {
-      const nowMs = clock.nowMs();
-      if (interrupt.aborted && !interrupted) {
-        interrupted = true;
-        deadlineMs = Math.min(deadlineMs, nowMs + INTERRUPTED_DRAIN_MS);
-        ackDeadlineMs = Math.min(ackDeadlineMs, nowMs + INTERRUPTED_DRAIN_MS);
-      }
-      const acksPending = fleet.inflightCount > 0 && nowMs < ackDeadlineMs;
-      if (nowMs >= deadlineMs && !acksPending) return;
-      await new Promise((resolve) => clock.setTimer(() => resolve(undefined), DRAIN_POLL_MS));
-    }
   }
 
   return { result: run(), summarise };

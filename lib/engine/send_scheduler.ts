@@ -2,11 +2,8 @@ import { setImmediate } from "node:timers";
 import type { FleetSpec, Scenario } from "../config/scenario.ts";
 import type { FleetTally } from "../metrics/fleet_tally.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
-import type {
-  PublishOptions,
-  PublishOutcome,
-  SensorConnection,
-} from "../transport/sensor_connection.ts";
+import type { PublishOptions, PublishOutcome } from "../transport/connection_types.ts";
+import type { SensorConnection } from "../transport/sensor_connection.ts";
 import type { Clock } from "./clock.ts";
 import { OfflineBuffers } from "./offline_buffers.ts";
 import { firstDueOnGridMs } from "./send_phase.ts";

@@ -159,9 +159,12 @@ export function fleetOfSensorFor(scenario: Scenario): (sensorId: string) => numb
   const ends: number[] = [];
   let end = 0;
   for (const fleet of scenario.fleets) ends.push(end += fleet.count);
+  // Called for every message the probe receives: no regular expression, and a single
+  // fleet (the common case) needs no search.
   return (sensorId) => {
-    if (!/^\d+$/.test(sensorId)) return -1;
-    const index = Number(sensorId);
+    const index = sensorId === "" ? NaN : Number(sensorId);
+    if (!Number.isInteger(index) || index < 0) return -1;
+    if (ends.length === 1) return index < ends[0] ? 0 : -1;
     return ends.findIndex((fleetEnd) => index < fleetEnd);
   };
 }

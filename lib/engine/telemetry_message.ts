@@ -7,7 +7,7 @@
  */
 import type { FleetSpec } from "../config/scenario.ts";
 import { buildPayload } from "../transport/envelope.ts";
-import type { PublishOptions } from "../transport/sensor_connection.ts";
+import type { PublishOptions } from "../transport/connection_types.ts";
 import type { SensorTable } from "./sensor_table.ts";
 
 /** How a fleet's telemetry goes out: QoS, retain flag and its MQTT 5 properties. */

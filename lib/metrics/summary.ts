@@ -3,6 +3,22 @@ import { FLEET_LATENCY_NAMES, type FleetMessageCounts } from "./fleet_tally.ts";
 import type { LatencyStats } from "./histogram.ts";
 import type { CommandCounts, MessageCounts, RunMetrics, TimelinePoint } from "./run_metrics.ts";
 
+/** The generator's own health, as numbers: fleet threads, CPU, memory, event-loop lag. */
+export interface GeneratorNumbers {
+  /** Fleet threads. */
+  workers: number;
+  /** CPU used, percent of one core. */
+  cpuPercent: number;
+  /** CPU time used, in s. */
+  cpuSeconds: number;
+  /** Resident memory at the end, in bytes. */
+  rssBytes: number;
+  /** Peak resident memory, in bytes. */
+  peakRssBytes: number;
+  /** p99 event-loop lag, in ms. */
+  eventLoopLagP99Ms: number;
+}
+
 /** One fleet's part of a run. */
 export interface FleetSummary {
   /** The fleet's name. */
@@ -104,13 +120,7 @@ export interface Summary {
   /** Each fleet's own counts and latencies, in scenario order (beside the totals). */
   fleets: FleetSummary[];
   /** The generator's own health. */
-  generator: {
-    workers: number;
-    cpuPercent: number;
-    cpuSeconds: number;
-    rssBytes: number;
-    peakRssBytes: number;
-    eventLoopLagP99Ms: number;
+  generator: GeneratorNumbers & {
     verdict: GeneratorVerdict["status"];
     verdictReasons: readonly string[];
   };
@@ -159,15 +169,7 @@ export interface RunFacts {
    */
   readonly reconciled?: boolean;
   /** Generator health at the end. */
-  readonly health: {
-    workers: number;
-    cpuPercent: number;
-    cpuSeconds: number;
-    rssBytes: number;
-    peakRssBytes: number;
-    eventLoopLagP99Ms: number;
-    wallSeconds: number;
-  };
+  readonly health: GeneratorNumbers & { wallSeconds: number };
 }
 
 /** Lateness p99 past which the generator, not the broker, shaped the numbers, in ms. */

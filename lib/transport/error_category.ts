@@ -112,3 +112,17 @@ export function classifyError(
   }
   return { category: "networkError", message: text };
 }
+
+/**
+ * Why a QoS 1/2 publish failed: the broker's reason code in words and its category when
+ * it gave one (MQTT-3.4.2.1, MQTT-3.5.2.1: a PUBACK or PUBREC code of 0x80 or more, which
+ * MQTT.js hands over as the error's numeric code), else `publishFailed`.
+ */
+export function classifyPublishError(error: unknown, protocolVersion: 4 | 5): ClassifiedError {
+  const reason = classifyError(error, protocolVersion);
+  const fromBroker = typeof (error as { code?: unknown } | null)?.code === "number";
+  return {
+    category: fromBroker ? reason.category : "publishFailed",
+    message: `publish refused: ${reason.message}`,
+  };
+}

@@ -6,15 +6,13 @@
  * @module
  */
 import type { MqttClient } from "mqtt";
+import type { ClassifiedError } from "./error_category.ts";
 
 /** A broker answered a QoS 2 PUBLISH with PUBACK (MQTT-4.3.3 wants PUBREC, then PUBCOMP). */
-export class QosViolation extends Error {
-  /** Creates the error with its one-line message. */
-  constructor() {
-    super("QoS 2 PUBLISH answered with PUBACK, a protocol violation (MQTT-4.3.3)");
-    this.name = "QosViolation";
-  }
-}
+export const QOS2_ANSWERED_WITH_PUBACK: ClassifiedError = Object.freeze({
+  category: "protocolViolation",
+  message: "QoS 2 PUBLISH answered with PUBACK, a protocol violation (MQTT-4.3.3)",
+});
 
 /**
  * The packet ids a client's broker last answered with PUBACK; a PUBREC for an id

@@ -1,83 +1,20 @@
-import type { IClientPublishOptions, MqttClient } from "mqtt";
-import { backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
-import { type BrokerTarget, createMqttClient } from "./client_factory.ts";
+import type { MqttClient } from "mqtt";
+import { backoffDelayMs } from "./backoff.ts";
+import { createMqttClient } from "./client_factory.ts";
 import { InflightWindow } from "./inflight_window.ts";
-import { PubackWatch, QosViolation } from "./puback_watch.ts";
-import type { ConnectGate, GateClock } from "./connect_gate.ts";
+import { PubackWatch, QOS2_ANSWERED_WITH_PUBACK } from "./puback_watch.ts";
+import type {
+  ConnectionContext,
+  DeviceHooks,
+  PublishOptions,
+  PublishOutcome,
+} from "./connection_types.ts";
 import {
   type ClassifiedError,
   classifyError,
+  classifyPublishError,
   describeReasonCode,
-  type ErrorCategory,
 } from "./error_category.ts";
-
-/** Facts a connection reports; one listener object serves the whole fleet. */
-export interface ConnectionEvents {
-  /**
-   * CONNACK accepted, `connectUs` after the attempt started (TCP start); for a
-   * reconnect, `offlineUs` is the time since the connection was lost.
-   */
-  connected(index: number, connectUs: number, isReconnect: boolean, offlineUs: number): void;
-  /** The connection was dropped on purpose by churn (drop()); it comes back by itself. */
-  churned(index: number): void;
-  /** An attempt failed before CONNACK; a retry with backoff follows. */
-  connectFailed(index: number, error: ClassifiedError): void;
-  /** An established connection was lost; a reconnect with backoff follows. */
-  disconnected(index: number, error: ClassifiedError): void;
-  /** A QoS 1/2 publish was acknowledged (PUBACK / PUBCOMP). */
-  acked(index: number, intendedMs: number): void;
-  /**
-   * `count` QoS 1/2 publishes failed (connection lost, ack deadline passed, refused);
-   * `message` says why in words when the broker did (an MQTT 5 reason code).
-   */
-  publishFailed(index: number, count: number, category: ErrorCategory, message?: string): void;
-}
-
-/** How a telemetry publish goes out: QoS, retain flag, MQTT 5 properties. */
-export type PublishOptions = Pick<IClientPublishOptions, "qos" | "retain" | "properties">;
-
-/**
- * What a device does besides telemetry; one object per fleet, taking the sensor's
- * index, so a connection carries no per-sensor strings for it.
- */
-export interface DeviceHooks {
-  /** Retained status: birth on connect, last will on an unclean drop, offline on stop. */
-  readonly status?: {
-    topic(index: number): string;
-    online(index: number): string;
-    offline(index: number): string;
-  };
-  /** Commands: the topic to subscribe to, and the answer to a command (or null). */
-  readonly commands?: {
-    topic(index: number): string;
-    answer(index: number, command: Uint8Array): { topic: string; payload: string } | null;
-  };
-  /** Use MQTT 5 topic aliases for telemetry. */
-  readonly topicAlias?: boolean;
-}
-
-/** What happened to one publish request. */
-export type PublishOutcome = "sent" | "offline" | "backpressured";
-
-/** Settings shared by every connection of a fleet. */
-export interface ConnectionContext {
-  /** Broker address, credentials, TLS. */
-  readonly target: BrokerTarget;
-  /** Paces every connect attempt, first or retry. */
-  readonly gate: ConnectGate;
-  /** Time source (monotonic ms) and timers. */
-  readonly clock: GateClock;
-  /** Reconnect backoff. */
-  readonly backoff: BackoffPolicy;
-  /** Random numbers in [0, 1) for backoff jitter. */
-  readonly random: () => number;
-  /** Time allowed from TCP start to CONNACK, in ms. */
-  readonly connectTimeoutMs: number;
-  /** Most unacknowledged QoS 1/2 publishes on this connection. */
-  readonly maxInflight: number;
-  /** Where facts go. */
-  readonly events: ConnectionEvents;
-}
 
 /**
  * How long a connection must stay up before its loss starts the backoff afresh, in ms:
@@ -189,10 +126,13 @@ export class SensorConnection {
       // that answers with PUBACK (as if QoS 1) broke the protocol: not an acknowledgement.
       const id = (packet as { messageId?: number } | undefined)?.messageId;
       if (options.qos === 2 && this.#pubacks.takePuback(id)) {
-        this.#settle(token, new QosViolation());
+        this.#settle(token, QOS2_ANSWERED_WITH_PUBACK);
         return;
       }
-      this.#settle(token, error);
+      this.#settle(
+        token,
+        error ? classifyPublishError(error, this.#context.target.protocolVersion) : null,
+      );
     });
     return "sent";
   }
@@ -468,29 +408,13 @@ export class SensorConnection {
     waiter?.();
   }
 
-  #settle(token: number, error: Error | null | undefined): void {
+  /** Settles publish `token`: acknowledged (`failure` null) or failed, and why. */
+  #settle(token: number, failure: ClassifiedError | null): void {
     const intendedMs = this.#inflight.settle(token);
     // Already failed by a deadline or a close: a late acknowledgement is not counted twice.
     if (intendedMs === undefined) return;
-    if (error === undefined || error === null) {
-      this.#context.events.acked(this.#index, intendedMs);
-    } else {
-      // MQTT-3.4.2.1 / 3.5.2.1: a PUBACK or PUBREC reason code of 0x80 or more refuses
-      // the message; MQTT.js hands it over as the error's numeric code.
-      const reason = error instanceof QosViolation
-        ? { category: "protocolViolation" as const, message: error.message }
-        : classifyError(error, this.#context.target.protocolVersion);
-      const category = error instanceof QosViolation ||
-          typeof (error as { code?: unknown }).code === "number"
-        ? reason.category
-        : "publishFailed";
-      this.#context.events.publishFailed(
-        this.#index,
-        1,
-        category,
-        error instanceof QosViolation ? reason.message : `publish refused: ${reason.message}`,
-      );
-    }
+    if (failure === null) this.#context.events.acked(this.#index, intendedMs);
+    else this.#context.events.publishFailed(this.#index, 1, failure.category, failure.message);
     this.#wakeWriter();
   }
 

@@ -1,9 +1,9 @@
+import { crossCheck } from "../../lib/config/cross_check.ts";
 import { overridesFromEnv } from "../../lib/config/env_overrides.ts";
 import assert from "node:assert/strict";
 import {
   applyOverrides,
   checkPayloadTemplate,
-  crossCheck,
   type OverrideLayer,
   type OverrideValues,
   parsePayloadTemplate,

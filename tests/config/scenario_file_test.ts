@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { crossCheck } from "../../lib/config/apply_overrides.ts";
+import { crossCheck } from "../../lib/config/cross_check.ts";
 import { DEFAULT_FLEET, DEFAULT_SCENARIO, type Scenario } from "../../lib/config/scenario.ts";
 import { type Field, SCENARIO_SHAPE } from "../../lib/config/scenario_fields.ts";
 import { loadScenarioFile, parseScenarioText } from "../../lib/config/scenario_file.ts";

@@ -6,11 +6,8 @@ import { ManualClock } from "../../lib/engine/clock.ts";
 import { DEFAULT_BACKOFF } from "../../lib/transport/backoff.ts";
 import type { BrokerTarget } from "../../lib/transport/client_factory.ts";
 import { ConnectGate } from "../../lib/transport/connect_gate.ts";
-import {
-  type ConnectionEvents,
-  SensorConnection,
-  STABLE_CONNECTION_MS,
-} from "../../lib/transport/sensor_connection.ts";
+import type { ConnectionEvents } from "../../lib/transport/connection_types.ts";
+import { SensorConnection, STABLE_CONNECTION_MS } from "../../lib/transport/sensor_connection.ts";
 
 /** CONNACK, MQTT 3.1.1 (MQTT-3.2): session present 0, return code 0 (accepted). */
 const CONNACK_ACCEPTED = Uint8Array.of(0x20, 0x02, 0x00, 0x00);
