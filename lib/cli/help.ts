@@ -69,3 +69,32 @@ function wrapWords(text: string, width: number): string[] {
   lines.push(line);
   return lines;
 }
+
+/**
+ * README's flag table in Markdown: every flag of `iotload run` with its variable,
+ * where a scenario file gives it, its default and its help, from the same table as
+ * `--help` (`.ci/generate.ts` writes it into README.md; a test keeps them equal).
+ */
+export function formatFlagTableMarkdown(): string {
+  const cell = (text: string) => text.replaceAll("|", "\\|");
+  const code = (text: string) => text === "" ? "" : `\`${cell(text)}\``;
+  // Markdown would read "IOTLOAD_* variables" as the start of emphasis.
+  const plain = (text: string) => cell(text).replaceAll("*", "\\*");
+  const rows = RUN_FLAGS.map((flag) => {
+    const names = `${flag.short === undefined ? "" : `-${flag.short}, `}--${flag.name}${
+      flag.value === undefined ? "" : ` ${flag.value}`
+    }`;
+    return [
+      code(names),
+      code(flag.env ?? ""),
+      code(flag.filePath ?? ""),
+      plain(flag.defaultText ?? ""),
+      plain(flag.help),
+    ];
+  });
+  return [
+    ["flag", "variable", "scenario file", "default", "meaning"],
+    ["---", "---", "---", "---", "---"],
+    ...rows,
+  ].map((row) => `| ${row.join(" | ")} |`).join("\n") + "\n";
+}

@@ -22,16 +22,9 @@ import { formatRunHelp } from "./help.ts";
 import { checkHostLimits, countOpenableFiles } from "./host_limits.ts";
 import { listenForInterrupts } from "./interrupts.ts";
 import { denoPermissionQuery, PERMISSION_HINT, permissionProblems } from "./permission_check.ts";
-import { RUN_FLAG_SPECS, RUN_FLAGS } from "./run_flags.ts";
+import { RUN_FLAG_SPECS } from "./run_flags.ts";
 import { systemSeams } from "./system_seams.ts";
 import type { TerminalIo } from "./terminal_io.ts";
-
-/** Settings `IOTLOAD_*` variables may set: every run flag but help, debug and scenario. */
-const ENV_SETTINGS: ReadonlyMap<string, "string" | "boolean"> = new Map(
-  RUN_FLAGS.filter((flag) => !["help", "debug", "scenario"].includes(flag.name)).map((
-    flag,
-  ) => [flag.name, flag.type]),
-);
 
 /**
  * `iotload run [flags]`: validates everything first (exit 2 on any problem), runs the
@@ -50,7 +43,7 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
       "run with --help to see every flag",
     );
   }
-  for (const warning of unknownEnvWarnings(io.env, ENV_SETTINGS)) {
+  for (const warning of unknownEnvWarnings(io.env)) {
     io.stderr.write(`warning: ${warning}\n`);
   }
   const scenarioPath = typeof values.scenario === "string"
@@ -59,7 +52,7 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   const base = scenarioPath === undefined
     ? DEFAULT_SCENARIO
     : await loadScenarioFile(scenarioPath, io.env);
-  const envValues = overridesFromEnv(io.env, ENV_SETTINGS);
+  const envValues = overridesFromEnv(io.env);
   const scenario = applyOverrides(base, [
     { values: envValues, source: "env" },
     { values, source: "flag" },

@@ -1,5 +1,13 @@
-import { settingName } from "./apply_overrides.ts";
+/**
+ * `IOTLOAD_*` environment variables read as override values: every setting with a
+ * flag has one (`--connect-rate` is `IOTLOAD_CONNECT_RATE`), from the settings table.
+ *
+ * @module
+ */
+
 import type { OverrideValues } from "./apply_overrides.ts";
+import { nearestName } from "./nearest_name.ts";
+import { envName, SETTINGS } from "./settings.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The spellings a boolean `IOTLOAD_*` variable accepts (any case), and what they mean. */
@@ -20,34 +28,34 @@ const OTHER_KNOWN_NAMES = [
 ];
 
 /**
- * Reads `IOTLOAD_*` environment variables as override values (`IOTLOAD_SENSORS=50` is
- * `--sensors 50`; `IOTLOAD_NO_PROBE=1` is `--no-probe`). Only names in `known` count.
- * A boolean takes exactly 1/0, true/false or yes/no; anything else is a problem, and
+ * Reads `IOTLOAD_*` environment variables as override values by flag name
+ * (`IOTLOAD_SENSORS=50` is `--sensors 50`; `IOTLOAD_NO_PROBE=1` is `--no-probe`;
+ * `IOTLOAD_THRESHOLD` holds expressions separated by `;`). A boolean takes exactly
+ * 1/0, true/false or yes/no; anything else is a problem, and
  * every problem is thrown together as one {@linkcode UsageError}.
  */
 export function overridesFromEnv(
   env: Readonly<Record<string, string | undefined>>,
-  known: ReadonlyMap<string, "string" | "boolean">,
 ): OverrideValues {
   const values: Record<string, string | boolean | string[]> = {};
   const problems: string[] = [];
-  for (const [name, type] of known) {
-    const variable = settingName(name, "env");
+  for (const { flag, takesValue, repeatable } of SETTINGS) {
+    const variable = envName(flag.name);
     const value = env[variable];
     if (value === undefined || value === "") continue;
-    if (type === "boolean") {
+    if (!takesValue) {
       const meaning = BOOLEAN_WORDS.get(value.trim().toLowerCase());
       if (meaning === undefined) {
         problems.push(
           `${variable}: ${JSON.stringify(value)} is not a boolean (use 1/0, true/false or yes/no)`,
         );
       } else {
-        values[name] = meaning;
+        values[flag.name] = meaning;
       }
-    } else if (name === "threshold") {
-      values[name] = value.split(";").map((part) => part.trim());
+    } else if (repeatable) {
+      values[flag.name] = value.split(";").map((part) => part.trim());
     } else {
-      values[name] = value;
+      values[flag.name] = value;
     }
   }
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
@@ -58,49 +66,23 @@ export function overridesFromEnv(
  * One warning per `IOTLOAD_*` variable that names no setting (a typo, most likely),
  * with the nearest known name when one is close.
  */
-export function unknownEnvWarnings(
-  env: Readonly<Record<string, string | undefined>>,
-  known: ReadonlyMap<string, unknown>,
-): string[] {
-  const names = [...known.keys()].map((name) => settingName(name, "env"))
-    .concat(OTHER_KNOWN_NAMES);
+export function unknownEnvWarnings(env: Readonly<Record<string, string | undefined>>): string[] {
+  const names = SETTINGS.map(({ flag }) => envName(flag.name)).concat(OTHER_KNOWN_NAMES);
+  const prefix = "IOTLOAD_";
   const warnings: string[] = [];
   for (const variable of Object.keys(env).sort()) {
-    if (!variable.startsWith("IOTLOAD_") || names.includes(variable)) continue;
-    const nearest = nearestName(variable, names);
+    if (!variable.startsWith(prefix) || names.includes(variable)) continue;
+    const word = variable.slice(prefix.length);
+    const nearest = nearestName(
+      word,
+      names.map((name) => name.slice(prefix.length)),
+      Math.max(2, Math.floor(word.length / 3)),
+    );
     warnings.push(
       `${variable} is not an iotload setting${
-        nearest === null ? "" : `; did you mean ${nearest}?`
+        nearest === undefined ? "" : `; did you mean ${prefix}${nearest}?`
       } (it is ignored)`,
     );
   }
   return warnings;
-}
-
-/** The name within a third of `name`'s length in edits, or null. */
-function nearestName(name: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor((name.length - "IOTLOAD_".length) / 3));
-  for (const candidate of candidates) {
-    const distance = editDistance(name, candidate);
-    if (distance <= bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

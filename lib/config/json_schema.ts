@@ -8,13 +8,15 @@
 
 import { formatDurationMs } from "./duration.ts";
 import type { FleetSpec, Scenario, StageSpec } from "./scenario.ts";
+import type { Field } from "./field_types.ts";
+import { SCENARIO_SHAPE } from "./scenario_fields.ts";
 import {
   DURATION_PATTERN,
-  type Field,
-  SCENARIO_SHAPE,
+  RATE_PATTERN,
+  SIZE_PATTERN,
   templatePattern,
   type ValueType,
-} from "./scenario_fields.ts";
+} from "./value_types.ts";
 
 type AnyField = Field<Scenario> | Field<FleetSpec> | Field<StageSpec>;
 type Values = Readonly<Record<string, unknown>>;
@@ -40,7 +42,8 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   };
 }
 
-function objectSchema(fields: readonly AnyField[], defaults: Values): Record<string, unknown> {
+function objectSchema(all: readonly AnyField[], defaults: Values): Record<string, unknown> {
+  const fields = all.filter((field) => !("fileless" in field && field.fileless === true));
   const required = fields.filter((field) => "type" in field && field.required === true);
   return {
     type: "object",
@@ -93,31 +96,22 @@ function valueSchema(type: ValueType): Record<string, unknown> {
     case "integer":
       return type.aliases === undefined
         ? { type: "integer", minimum: type.min, maximum: type.max }
-        : {
-          type: ["integer", "string"],
-          pattern: withVariables(`^(${Object.keys(type.aliases).join("|")})$`),
-          minimum: type.min,
-          maximum: type.max,
-        };
+        : numberOrText(type, `^(${Object.keys(type.aliases).join("|")})$`);
     case "number":
       return { type: "number", minimum: type.min, maximum: type.max };
+    case "rate":
+      return numberOrText(type, RATE_PATTERN.source);
+    case "size":
+      return numberOrText(type, SIZE_PATTERN.source);
+    case "addresses":
+      return { type: "string", minLength: 1 };
     case "duration":
       // A bare number is allowed only as 0, the one duration YAML reads as a number.
       return type.minMs === 0
-        ? {
-          type: ["string", "integer"],
-          pattern: withVariables(DURATION_PATTERN.source),
-          minimum: 0,
-          maximum: 0,
-        }
+        ? numberOrText({ min: 0, max: 0 }, DURATION_PATTERN.source)
         : { type: "string", pattern: withVariables(DURATION_PATTERN.source) };
     case "seconds":
-      return {
-        type: ["integer", "string"],
-        pattern: withVariables(DURATION_PATTERN.source),
-        minimum: type.min,
-        maximum: type.max,
-      };
+      return numberOrText(type, DURATION_PATTERN.source);
     case "enum":
       return { enum: [...type.values] };
     case "boolean":
@@ -147,6 +141,22 @@ function valueSchema(type: ValueType): Record<string, unknown> {
   }
 }
 
+/**
+ * A whole number from `min` to `max`, or a string matching `pattern` (one schema per
+ * type, so the schema compiles in Ajv's strict mode, which refuses union types).
+ */
+function numberOrText(
+  range: { min: number; max: number },
+  pattern: string,
+): Record<string, unknown> {
+  return {
+    anyOf: [
+      { type: "integer", minimum: range.min, maximum: range.max },
+      { type: "string", pattern: withVariables(pattern) },
+    ],
+  };
+}
+
 /** Strings matching `pattern` (a regular expression's source), or holding a `${VAR}` reference. */
 function withVariables(pattern: string): string {
   return `(?:${pattern})|${VARIABLE_REFERENCE}`;
@@ -156,6 +166,7 @@ function withVariables(pattern: string): string {
 function fileObject(fields: readonly AnyField[], record: Values): Record<string, unknown> {
   const object: Record<string, unknown> = {};
   for (const field of fields) {
+    if ("fileless" in field && field.fileless === true) continue;
     if ("fields" in field) {
       const group = fileObject(field.fields, record);
       // A group without a field it requires is one the file leaves out (`commands`

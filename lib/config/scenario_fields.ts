@@ -1,339 +1,22 @@
 /**
- * The scenario file format, declared once: every section and field with its key, type,
- * description and the {@linkcode Scenario} / {@linkcode FleetSpec} / {@linkcode StageSpec}
- * field it fills. Defaults come from {@linkcode DEFAULT_SCENARIO} and
- * {@linkcode DEFAULT_FLEET}. The file validator (`scenario_file.ts`) and the JSON Schema
- * (`json_schema.ts`) are both generated from this definition.
+ * Every setting, declared once: each section and field of the scenario file with its
+ * key, type and range, one line of help, the {@linkcode Scenario} / `FleetSpec` /
+ * {@linkcode StageSpec} field it fills, and, for settings a flag can give, the flag
+ * (its `IOTLOAD_*` variable follows from the flag's name); `fleet_fields.ts` holds the
+ * fleet's part. Defaults come from {@linkcode DEFAULT_SCENARIO} and `DEFAULT_FLEET`.
+ * The file validator (`scenario_file.ts`), the JSON Schema (`json_schema.ts`), the
+ * flags and variables (`settings.ts`, `apply_overrides.ts`, `env_overrides.ts`),
+ * `--help` and README's flag table are all derived from this definition.
  *
  * @module
  */
 
-import { checkPayloadTemplate, TEMPLATE_PLACEHOLDERS } from "./apply_overrides.ts";
-import {
-  DEFAULT_FLEET,
-  DEFAULT_SCENARIO,
-  type FleetSpec,
-  LIMITS,
-  PROFILE_NAMES,
-  type Scenario,
-  type StageSpec,
-} from "./scenario.ts";
+import type { Field, RecordShape } from "./field_types.ts";
+import { FLEET_SHAPE, ONE_DAY_MS } from "./fleet_fields.ts";
+import { DEFAULT_SCENARIO, LIMITS, type Scenario, type StageSpec } from "./scenario.ts";
 
-/** A duration as written in a file: `500ms`, `5s`, `1.5m`, `2h`, `250us`, or a bare `0`. */
-export const DURATION_PATTERN: RegExp = /^(\d+(\.\d+)?(us|ms|s|m|h)|0)$/;
-
-// Fleet names go into topics and client ids, so they keep to this safe alphabet.
-const FLEET_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
-
-/**
- * A template whose braces all enclose a known placeholder, and that contains none of
- * the characters in `forbidden` (e.g. the topic wildcards `+#`).
- */
-export function templatePattern(forbidden: string): RegExp {
-  const literal = `[^{}${forbidden.replace(/[\\\]^-]/g, "\\$&")}]*`;
-  const placeholder = `\\{(${TEMPLATE_PLACEHOLDERS.join("|")})\\}`;
-  return new RegExp(`^${literal}(${placeholder}${literal})*$`);
-}
-
-/** How one value is written in the file and checked. */
-export type ValueType =
-  /** Any string; `pattern` restricts it, `patternHint` says in words what it allows. */
-  | {
-    readonly kind: "string";
-    readonly pattern?: RegExp;
-    readonly patternHint?: string;
-    /** A secret: problems never quote the value. */
-    readonly secret?: boolean;
-    /**
-     * A further check of a matching value, throwing a {@linkcode UsageError} that names
-     * `setting`; returns the value to store.
-     */
-    readonly check?: (value: string, setting: string) => string;
-    /** Said after the problem when the value is not a string, e.g. how to quote it. */
-    readonly notStringHint?: string;
-  }
-  /** A whole number from `min` to `max`, or one of the words in `aliases` (`auto`). */
-  | {
-    readonly kind: "integer";
-    readonly min: number;
-    readonly max: number;
-    /** Words that stand for a number outside the range, e.g. `auto` for 0. */
-    readonly aliases?: Readonly<Record<string, number>>;
-  }
-  /** Any finite number from `min` to `max`, decimals included (`0.5`). */
-  | { readonly kind: "number"; readonly min: number; readonly max: number }
-  /** A duration text (`5s`, see {@linkcode DURATION_PATTERN}), stored in ms. */
-  | { readonly kind: "duration"; readonly minMs: number; readonly maxMs: number }
-  /** Whole seconds, as a number (`60`) or a duration text (`60s`), stored in seconds. */
-  | { readonly kind: "seconds"; readonly min: number; readonly max: number }
-  /** One of a fixed set of strings or numbers. */
-  | { readonly kind: "enum"; readonly values: readonly (string | number)[] }
-  /** `true` or `false`. */
-  | { readonly kind: "boolean" }
-  /** A topic or client-id template with `{id}` / `{index}` / `{fleet}`. */
-  | { readonly kind: "template"; readonly topic: boolean }
-  /** A broker URL: `mqtt://`, `mqtts://`, `ws://` or `wss://` with a host. */
-  | { readonly kind: "url" }
-  /** A file path, resolved relative to the scenario file's folder. */
-  | { readonly kind: "path" }
-  /** A list of values of one type. */
-  | { readonly kind: "list"; readonly item: ValueType; readonly minItems: number }
-  /** An object of non-empty string keys to non-empty string values, at most `maxEntries`. */
-  | { readonly kind: "stringMap"; readonly maxEntries: number };
-
-/** A field holding one value, stored in field `target` of the record being built. */
-export interface ValueField<T> {
-  /** Key in the file (camelCase). */
-  readonly key: string;
-  /** One line for humans: the help text of the JSON Schema. */
-  readonly description: string;
-  /** How the value is written and checked. */
-  readonly type: ValueType;
-  /** Field of the record (`Scenario`, `FleetSpec`, `StageSpec`) the value goes into. */
-  readonly target: keyof T & string;
-  /**
-   * The field must be given: it has no default. In a group, only when the group is
-   * given (`commands` may be left out; `commands: {}` may not).
-   */
-  readonly required?: boolean;
-  /** The value must differ between the items of the list this field's record is in. */
-  readonly unique?: boolean;
-  /** The default in words, for a default that is not a constant of the defaults record. */
-  readonly defaultText?: string;
-}
-
-/** A nested object whose fields go into the same record as its parent's (`broker.tls`). */
-export interface GroupField<T> {
-  /** Key in the file (camelCase). */
-  readonly key: string;
-  /** One line for humans: the help text of the JSON Schema. */
-  readonly description: string;
-  /** The fields of the nested object. */
-  readonly fields: readonly Field<T>[];
-}
-
-/** A list of objects, each building a record of its own (`fleets`, `stages`). */
-export interface RecordListField<T> {
-  /** Key in the file (camelCase). */
-  readonly key: string;
-  /** One line for humans: the help text of the JSON Schema. */
-  readonly description: string;
-  /** Field of the parent record that receives the list of records. */
-  readonly target: keyof T & string;
-  /** Fewest items the list may have. */
-  readonly minItems: number;
-  /** What each item looks like. */
-  readonly item: RecordShape<FleetSpec> | RecordShape<StageSpec>;
-}
-
-/** One field of an object in the file. */
-export type Field<T> = ValueField<T> | GroupField<T> | RecordListField<T>;
-
-/** An object in the file that builds one record of type `T`. */
-export interface RecordShape<T> {
-  /** One line for humans: the help text of the JSON Schema. */
-  readonly description: string;
-  /** The object's fields. */
-  readonly fields: readonly Field<T>[];
-  /** The record's values before the file's fields apply, for list item `index` (0-based). */
-  readonly defaults: (index: number) => Readonly<Partial<T>>;
-}
-
-const ONE_DAY_MS = 86_400_000;
 // Timers cannot wait past 24.8 days; a week is the longest run flags accept too.
 const ONE_WEEK_MS = 7 * ONE_DAY_MS;
-const TEMPLATE_HELP = TEMPLATE_PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
-
-/** A payload template: one JSON object text with placeholders (checked as far as config can). */
-const PAYLOAD_TEMPLATE_TYPE: ValueType = {
-  kind: "string",
-  pattern: /^\s*\{[\s\S]*\}\s*$/,
-  patternHint: 'a JSON object like \'{"site":"hq",{reading}}\'',
-  check: checkPayloadTemplate,
-  notStringHint: ` (quote the template in YAML: '{"site":"hq",{reading}}')`,
-};
-
-const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
-  {
-    key: "name",
-    target: "name",
-    type: {
-      kind: "string",
-      pattern: FLEET_NAME_PATTERN,
-      patternHint: 'letters, digits, "_" or "-" (it goes into topics)',
-    },
-    unique: true,
-    defaultText: "fleet-<n>, n counting fleets from 1",
-    description: "Name shown in reports and used as {fleet} in templates; unique.",
-  },
-  {
-    key: "count",
-    target: "count",
-    type: { kind: "integer", ...LIMITS.count },
-    description: "Sensors in this fleet, each with its own connection.",
-  },
-  {
-    key: "profile",
-    target: "profile",
-    type: { kind: "enum", values: PROFILE_NAMES },
-    description: "Device profile: what a sensor's readings look like.",
-  },
-  {
-    key: "interval",
-    target: "intervalMs",
-    type: { kind: "duration", minMs: 1, maxMs: ONE_DAY_MS },
-    description: "Time between two readings of one sensor, e.g. 5s.",
-  },
-  {
-    key: "jitter",
-    target: "jitterMs",
-    type: { kind: "duration", minMs: 0, maxMs: ONE_DAY_MS },
-    description: "Each send moves by a random offset below this; shorter than interval.",
-  },
-  {
-    key: "qos",
-    target: "qos",
-    type: { kind: "enum", values: [0, 1, 2] },
-    description: "MQTT QoS of telemetry publishes.",
-  },
-  {
-    key: "retain",
-    target: "retain",
-    type: { kind: "boolean" },
-    description: "Publish with the retain flag.",
-  },
-  {
-    key: "topic",
-    target: "topicTemplate",
-    type: { kind: "template", topic: true },
-    description: `Topic template with ${TEMPLATE_HELP}; no wildcards.`,
-  },
-  {
-    key: "clientId",
-    target: "clientIdTemplate",
-    type: { kind: "template", topic: false },
-    description: `Client id template with ${TEMPLATE_HELP}; must tell sensors apart.`,
-  },
-  {
-    key: "payloadSize",
-    target: "payloadBytes",
-    type: { kind: "integer", ...LIMITS.payloadBytes },
-    description: "Pad every payload to exactly this many bytes; 0 keeps the natural size.",
-  },
-  {
-    key: "payloadTemplate",
-    target: "payloadTemplate",
-    type: PAYLOAD_TEMPLATE_TYPE,
-    description: "Body after sensorId, seq and ts: a JSON object with {reading}, " +
-      "{reading.NAME}, {id}, {index}, {seq}, {ts}, {identity.FIELD}, {faker:MODULE.METHOD}; " +
-      "omit for the identity and the reading.",
-  },
-  {
-    key: "offline",
-    description: "What a disconnected sensor does with its readings.",
-    fields: [{
-      key: "buffer",
-      target: "offlineBufferSize",
-      type: { kind: "integer", ...LIMITS.offlineBufferSize },
-      description: "Readings kept while disconnected and sent on reconnect; 0 drops them.",
-    }],
-  },
-  {
-    key: "status",
-    description: "Retained online/offline status: a birth message on connect, a last will.",
-    fields: [
-      {
-        key: "topic",
-        target: "statusTopicTemplate",
-        type: { kind: "template", topic: true },
-        description: `Status topic template with ${TEMPLATE_HELP}; no wildcards; omit for none.`,
-      },
-      {
-        key: "online",
-        target: "statusOnlineTemplate",
-        type: PAYLOAD_TEMPLATE_TYPE,
-        description: "Birth message: a JSON object template like payloadTemplate; " +
-          'omit for {"sensorId":…,"online":true,"ts":…}.',
-      },
-      {
-        key: "offline",
-        target: "statusOfflineTemplate",
-        type: PAYLOAD_TEMPLATE_TYPE,
-        description: "Last will and offline status: a JSON object template like " +
-          'payloadTemplate; omit for {"sensorId":…,"online":false,"ts":…}.',
-      },
-    ],
-  },
-  {
-    key: "commands",
-    description: "Commands each sensor subscribes to and answers; omit for none.",
-    fields: [
-      {
-        key: "topic",
-        target: "commandTopicTemplate",
-        type: { kind: "template", topic: true },
-        required: true,
-        description: `Command topic template with ${TEMPLATE_HELP}; no wildcards.`,
-      },
-      {
-        key: "responseTopic",
-        target: "responseTopicTemplate",
-        type: { kind: "template", topic: true },
-        description: `Topic template answers go to, with ${TEMPLATE_HELP}; no wildcards.`,
-      },
-    ],
-  },
-  {
-    key: "mqtt5",
-    description: "MQTT 5 properties of telemetry publishes; need broker.protocolVersion 5.",
-    fields: [
-      {
-        key: "userProperties",
-        target: "userProperties",
-        // 32 pairs is far more than devices send; each pair goes into every publish.
-        type: { kind: "stringMap", maxEntries: 32 },
-        description: "User properties (name: value) on every telemetry publish.",
-      },
-      {
-        key: "messageExpiry",
-        target: "messageExpirySec",
-        // MQTT 5 section 3.3.2.3.3: the message expiry interval is a four-byte count of seconds.
-        type: { kind: "seconds", min: 0, max: 4_294_967_295 },
-        description: "Message expiry: whole seconds or a duration; 0 sets none.",
-      },
-      {
-        key: "contentType",
-        target: "contentType",
-        type: { kind: "string", pattern: /\S/, patternHint: 'a MIME type like "application/json"' },
-        description: "Content type of telemetry, e.g. application/json; omit for none.",
-      },
-      {
-        key: "topicAlias",
-        target: "topicAlias",
-        type: { kind: "boolean" },
-        description: "Replace the topic by a topic alias after the first publish.",
-      },
-    ],
-  },
-  {
-    key: "churn",
-    description: "Sensors that drop their connection now and then and come back.",
-    fields: [
-      {
-        key: "perSensorPerHour",
-        target: "churnPerSensorPerHour",
-        type: { kind: "number", min: 0, max: 3_600 },
-        description: "Unclean disconnects per sensor per hour, at random; 0 never.",
-      },
-      {
-        key: "offline",
-        target: "churnOfflineMs",
-        type: { kind: "duration", minMs: 0, maxMs: ONE_DAY_MS },
-        description: "How long a dropped sensor stays offline before it reconnects.",
-      },
-    ],
-  },
-];
 
 const STAGE_FIELDS: readonly Field<StageSpec>[] = [
   {
@@ -359,12 +42,6 @@ const STAGE_FIELDS: readonly Field<StageSpec>[] = [
   },
 ];
 
-const FLEET_SHAPE: RecordShape<FleetSpec> = {
-  description: "One group of identical sensors.",
-  fields: FLEET_FIELDS,
-  defaults: (index) => ({ ...DEFAULT_FLEET, name: `fleet-${index + 1}` }),
-};
-
 const STAGE_SHAPE: RecordShape<StageSpec> = {
   description: "Move the number of connected sensors to target over duration.",
   fields: STAGE_FIELDS,
@@ -375,28 +52,31 @@ const BROKER_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "url",
     target: "url",
+    flag: { name: "url" },
     type: { kind: "url" },
-    description:
-      "Broker URL (mqtt://, mqtts://, ws://, wss://); omit to start the embedded broker.",
+    description: "Broker URL: mqtt://, mqtts://, ws:// or wss://; none starts the embedded broker.",
   },
   {
     key: "protocolVersion",
     target: "protocolVersion",
+    flag: { name: "protocol-version", short: "V" },
     type: { kind: "enum", values: [4, 5] },
-    defaultText: "5, or 4 without url (the embedded broker speaks MQTT 3.1.1 only)",
+    defaultText: "5; 4 without a url (the embedded broker speaks MQTT 3.1.1 only)",
     description: "MQTT protocol version: 4 is MQTT 3.1.1, 5 is MQTT 5.0.",
   },
   {
     key: "username",
     target: "username",
+    flag: { name: "username", short: "u", value: "NAME" },
     type: { kind: "string" },
     description: "MQTT username.",
   },
   {
     key: "password",
     target: "password",
+    flag: { name: "password", short: "P", value: "SECRET" },
     type: { kind: "string", secret: true },
-    description: "MQTT password, e.g. ${IOTLOAD_PASSWORD}; never printed.",
+    description: "MQTT password; never printed (a file can take it from ${IOTLOAD_PASSWORD}).",
   },
   {
     key: "tls",
@@ -405,24 +85,28 @@ const BROKER_FIELDS: readonly Field<Scenario>[] = [
       {
         key: "ca",
         target: "caPath",
+        flag: { name: "ca" },
         type: { kind: "path" },
-        description: "PEM CA bundle, relative to the scenario file.",
+        description: "PEM CA bundle; in a scenario file, relative to its folder.",
       },
       {
         key: "cert",
         target: "certPath",
+        flag: { name: "cert" },
         type: { kind: "path" },
-        description: "PEM client certificate, relative to the scenario file; needs key.",
+        description: "PEM client certificate (needs key); in a file, relative to its folder.",
       },
       {
         key: "key",
         target: "keyPath",
+        flag: { name: "key" },
         type: { kind: "path" },
-        description: "PEM client key, relative to the scenario file; needs cert.",
+        description: "PEM client key (needs cert); in a file, relative to its folder.",
       },
       {
         key: "insecure",
         target: "insecure",
+        flag: { name: "insecure" },
         type: { kind: "boolean" },
         description: "Skip verification of the broker's certificate.",
       },
@@ -431,6 +115,7 @@ const BROKER_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "keepalive",
     target: "keepaliveSec",
+    flag: { name: "keepalive", short: "k" },
     // MQTT-3.1.2-20 ff.: keepalive is a 16-bit count of seconds; 0 turns it off.
     type: { kind: "seconds", min: 0, max: 65_535 },
     description: "Keepalive: whole seconds (60) or a duration (60s); 0 turns it off.",
@@ -454,48 +139,57 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "duration",
     target: "durationMs",
+    flag: { name: "duration", short: "d" },
     type: { kind: "duration", minMs: 0, maxMs: ONE_WEEK_MS },
     description: "How long sensors publish after ramp-up; 0 runs until interrupted.",
   },
   {
     key: "flood",
     target: "flood",
+    flag: { name: "flood" },
     type: { kind: "boolean" },
     description: "Raw-throughput mode: publish back to back as fast as sockets take it.",
   },
   {
     key: "connectRate",
     target: "connectRatePerSec",
-    type: { kind: "integer", ...LIMITS.connectRatePerSec },
+    flag: { name: "connect-rate", short: "R" },
+    type: { kind: "rate", ...LIMITS.connectRatePerSec },
     description: "New connections started per second during ramp-up.",
   },
   {
     key: "connectConcurrency",
     target: "connectConcurrency",
+    flag: { name: "connect-concurrency" },
     type: { kind: "integer", ...LIMITS.connectConcurrency },
     description: "Most connection attempts in flight at once.",
   },
   {
     key: "connectTimeout",
     target: "connectTimeoutMs",
+    flag: { name: "connect-timeout" },
     type: { kind: "duration", minMs: 1, maxMs: ONE_DAY_MS },
     description: "Time allowed from TCP start to CONNACK.",
   },
   {
     key: "ackTimeout",
     target: "ackTimeoutMs",
+    flag: { name: "ack-timeout" },
     type: { kind: "duration", minMs: 1, maxMs: ONE_DAY_MS },
     description: "Time allowed for a QoS 1/2 acknowledgement.",
   },
   {
     key: "maxInflight",
     target: "maxInflight",
+    flag: { name: "max-inflight" },
     type: { kind: "integer", ...LIMITS.maxInflight },
     description: "Most unacknowledged QoS 1/2 publishes per connection.",
   },
+
   {
     key: "workers",
     target: "workers",
+    flag: { name: "workers", short: "w" },
     type: { kind: "integer", ...LIMITS.workers, aliases: { auto: 0 } },
     description: "Worker threads, one event loop each; auto picks as many as the load needs.",
   },
@@ -508,6 +202,7 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "seed",
     target: "seed",
+    flag: { name: "seed" },
     type: { kind: "integer", ...LIMITS.seed },
     description: "Seed for identities and telemetry: the same seed gives the same fleet.",
   },
@@ -517,20 +212,56 @@ const PROBE_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "enabled",
     target: "probe",
+    flag: { name: "no-probe", negate: true },
     type: { kind: "boolean" },
     description: "Run the subscriber that measures end-to-end latency and loss.",
   },
   {
     key: "connections",
     target: "probeConnections",
+    flag: { name: "probe-connections" },
     type: { kind: "integer", ...LIMITS.probeConnections },
     description: "Connections the probe spreads its subscription over.",
   },
   {
     key: "drain",
     target: "drainMs",
+    flag: { name: "drain" },
     type: { kind: "duration", minMs: 0, maxMs: ONE_DAY_MS },
     description: "Time the probe keeps listening after the last send.",
+  },
+];
+
+const LOCAL_FIELDS: readonly Field<Scenario>[] = [
+  {
+    key: "bind",
+    target: "bindAddresses",
+    flag: { name: "bind" },
+    type: { kind: "addresses" },
+    defaultText: "the system's choice",
+    description: "Source addresses sensors connect from, round-robin: 127.0.0.2,127.0.0.3 " +
+      "or 127.0.0.2-127.0.0.9 (Linux gives each about 28,000 ports).",
+  },
+  {
+    key: "json",
+    target: "json",
+    flag: { name: "json" },
+    type: { kind: "boolean" },
+    description: "Print the summary as JSON on stdout instead of the table.",
+  },
+  {
+    key: "out",
+    target: "outPath",
+    flag: { name: "out", short: "o", value: "FILE" },
+    type: { kind: "path" },
+    description: "Also write the JSON summary to FILE (atomically; also on Ctrl-C).",
+  },
+  {
+    key: "timeline",
+    target: "timelinePath",
+    flag: { name: "timeline", value: "FILE" },
+    type: { kind: "path" },
+    description: "Stream one record per second to FILE as the run goes: .ndjson/.jsonl or .csv.",
   },
 ];
 
@@ -570,12 +301,20 @@ export const SCENARIO_SHAPE: RecordShape<Scenario> = {
     {
       key: "thresholds",
       target: "thresholds",
+      flag: { name: "threshold", value: "EXPR" },
       type: {
         kind: "list",
         item: { kind: "string", pattern: /\S/, patternHint: 'an expression like "lost==0"' },
         minItems: 0,
       },
       description: 'Pass/fail expressions that gate the exit code, e.g. "e2e.p99<250ms".',
+    },
+    {
+      key: "local",
+      fileless: true,
+      description: "What only flags and variables give, since it belongs to the machine " +
+        "and the run, not the scenario: source addresses and where results go.",
+      fields: LOCAL_FIELDS,
     },
   ],
   defaults: () => DEFAULT_SCENARIO,

@@ -10,20 +10,23 @@
 
 import { describeFileError } from "./file_errors.ts";
 import { readUserTextFile } from "./user_file.ts";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname } from "node:path";
 import YAML, { LineCounter } from "yaml";
-import { checkTemplate, checkTopicTemplate, freezeScenario } from "./apply_overrides.ts";
-import { formatDurationMs, parseDurationMs } from "./duration.ts";
-import { type FleetSpec, type Scenario, type StageSpec } from "./scenario.ts";
+import { freezeScenario } from "./apply_overrides.ts";
+import { nearestName } from "./nearest_name.ts";
 import {
-  DURATION_PATTERN,
-  type Field,
-  type RecordListField,
-  SCENARIO_SHAPE,
-  type ValueType,
-} from "./scenario_fields.ts";
+  checkList,
+  describe,
+  fail,
+  isPlainObject,
+  keyPath,
+  readValue,
+  type ValueContext,
+} from "./read_value.ts";
+import { type FleetSpec, type Scenario, type StageSpec } from "./scenario.ts";
+import type { Field, RecordListField } from "./field_types.ts";
+import { SCENARIO_SHAPE } from "./scenario_fields.ts";
 import { UsageError } from "./usage_error.ts";
-import { parseBrokerUrl } from "./values.ts";
 
 /** Environment variables that `${VAR}` in a scenario file's strings expand from. */
 export type ScenarioEnv = Readonly<Record<string, string | undefined>>;
@@ -55,14 +58,20 @@ export async function loadScenarioFile(path: string, env: ScenarioEnv): Promise<
  */
 export function parseScenarioText(text: string, fileName: string, env: ScenarioEnv): Scenario {
   const root = parseDocument(text, fileName);
-  const rootKeys = SCENARIO_SHAPE.fields.map((field) => field.key).join(", ");
+  const rootKeys = fileFields(SCENARIO_SHAPE.fields).map((field) => field.key).join(", ");
   if (!isPlainObject(root)) {
     const got = root === undefined ? "an empty file" : describe(root, false);
     throw new UsageError(
       `${fileName}: expected an object with ${rootKeys} at the top level, got ${got}`,
     );
   }
-  const context: Context = { env, baseDir: dirname(fileName), problems: [] };
+  const problems: string[] = [];
+  const context: ValueContext = {
+    fromText: false,
+    baseDir: dirname(fileName),
+    expand: (text, path) => expandVariables(text, path, env, problems),
+    problems,
+  };
   const fromFile = readFields(SCENARIO_SHAPE.fields, root, "", context);
   // The embedded broker (aedes) speaks MQTT 3.1.1 only: without a url, 3.1.1 is the
   // default, as with flags; an explicit 5 is reported by crossCheck().
@@ -77,14 +86,6 @@ export function parseScenarioText(text: string, fileName: string, env: ScenarioE
   // a --sensors below a stage's target).
   if (context.problems.length > 0) throw new UsageError(context.problems.join("\n"));
   return freezeScenario(scenario);
-}
-
-/** What reading one file needs besides its values; problems collect here. */
-interface Context {
-  readonly env: ScenarioEnv;
-  /** Folder that relative paths in the file are relative to. */
-  readonly baseDir: string;
-  readonly problems: string[];
 }
 
 type AnyField = Field<Scenario> | Field<FleetSpec> | Field<StageSpec>;
@@ -140,19 +141,20 @@ function readFields(
   fields: readonly AnyField[],
   raw: Readonly<Record<string, unknown>>,
   path: string,
-  context: Context,
+  context: ValueContext,
 ): Record<string, unknown> {
-  const known = fields.map((field) => field.key);
+  const inFile = fileFields(fields);
+  const known = inFile.map((field) => field.key);
   for (const key of Object.keys(raw)) {
     if (known.includes(key)) continue;
-    const suggestion = suggest(key, known);
+    const suggestion = nearestName(key, known);
     const didYouMean = suggestion === undefined ? "" : `; did you mean "${suggestion}"?`;
     context.problems.push(
       `${keyPath(path, key)}: unknown field${didYouMean} (known: ${known.join(", ")})`,
     );
   }
   const record: Record<string, unknown> = {};
-  for (const field of fields) {
+  for (const field of inFile) {
     const fieldPath = keyPath(path, field.key);
     const value = Object.hasOwn(raw, field.key) ? raw[field.key] : undefined;
     if (value === undefined) {
@@ -180,7 +182,7 @@ function readRecordList(
   field: Extract<AnyField, RecordListField<never>>,
   raw: unknown,
   path: string,
-  context: Context,
+  context: ValueContext,
 ): Record<string, unknown>[] | undefined {
   if (!checkList(raw, field.minItems, path, context)) return undefined;
   const uniqueFields = field.item.fields.flatMap((item) =>
@@ -214,257 +216,35 @@ function readRecordList(
   return records.every((record) => record !== undefined) ? records : undefined;
 }
 
-function checkList(
-  raw: unknown,
-  minItems: number,
-  path: string,
-  context: Context,
-): raw is unknown[] {
-  if (!Array.isArray(raw)) {
-    fail(context, path, `expected a list, got ${describe(raw, false)}`);
-    return false;
-  }
-  if (raw.length < minItems) {
-    const got = raw.length === 0 ? "an empty list" : `${raw.length}`;
-    fail(context, path, `expected at least ${minItems} item(s), got ${got}`);
-    return false;
-  }
-  return true;
-}
-
-/** Reads one value of `type`; undefined (with a problem recorded) if it is invalid. */
-function readValue(type: ValueType, raw: unknown, path: string, context: Context): unknown {
-  if (type.kind === "list") {
-    if (!checkList(raw, type.minItems, path, context)) return undefined;
-    const items = raw.map((item, index) =>
-      readValue(type.item, item, `${path}[${index}]`, context)
-    );
-    return items.includes(undefined) ? undefined : items;
-  }
-  if (type.kind === "stringMap") return readStringMap(type.maxEntries, raw, path, context);
-  const value = typeof raw === "string" ? expandVariables(raw, path, context) : raw;
-  if (value === undefined) return undefined;
-  const got = describe(value, type.kind === "string" && type.secret === true);
-  const problem = (expected: string, after = "") =>
-    fail(context, path, `${expected}, got ${got}${after}`);
-  switch (type.kind) {
-    case "string": {
-      if (typeof value !== "string") return problem("expected a string", type.notStringHint);
-      if (type.pattern !== undefined && !type.pattern.test(value)) {
-        return problem(`expected ${type.patternHint ?? `text matching ${type.pattern}`}`);
-      }
-      const check = type.check;
-      return check === undefined ? value : reportUsageError(context, () => check(value, path));
-    }
-    case "integer": {
-      const aliases = type.aliases ?? {};
-      if (typeof value === "string" && Object.hasOwn(aliases, value)) return aliases[value];
-      if (typeof value !== "number" || !Number.isInteger(value)) {
-        const words = Object.keys(aliases).map((word) => ` or ${word}`).join("");
-        return problem(`expected a whole number${words}`);
-      }
-      if (value < type.min || value > type.max) {
-        return problem(`expected ${type.min} to ${type.max}`);
-      }
-      return value;
-    }
-    case "number":
-      if (typeof value !== "number" || !Number.isFinite(value)) return problem("expected a number");
-      if (value < type.min || value > type.max) {
-        return problem(`expected ${type.min} to ${type.max}`);
-      }
-      return value;
-    case "duration": {
-      const ms = readDurationMs(value);
-      if (ms === undefined) {
-        const unit = typeof value === "number" ? ` (add a unit, e.g. "${value}ms")` : "";
-        return problem('expected a duration like "5s"', unit);
-      }
-      if (ms < type.minMs || ms > type.maxMs) {
-        return problem(
-          `expected ${formatDurationMs(type.minMs)} to ${formatDurationMs(type.maxMs)}`,
-        );
-      }
-      return ms;
-    }
-    case "seconds": {
-      const ms = typeof value === "number" ? value * 1000 : readDurationMs(value);
-      const seconds = ms === undefined ? undefined : ms / 1000;
-      if (seconds === undefined || !Number.isInteger(seconds)) {
-        return problem('expected whole seconds like 60 or "60s"');
-      }
-      if (seconds < type.min || seconds > type.max) {
-        return problem(`expected ${type.min} to ${type.max} seconds`);
-      }
-      return seconds;
-    }
-    case "enum": {
-      if (type.values.includes(value as string | number)) return value;
-      const strings = type.values.filter((choice) => typeof choice === "string");
-      const suggestion = typeof value === "string" ? suggest(value, strings) : undefined;
-      const didYouMean = suggestion === undefined ? "" : `; did you mean "${suggestion}"?`;
-      return problem(`expected one of ${type.values.join(", ")}`, didYouMean);
-    }
-    case "boolean":
-      return typeof value === "boolean" ? value : problem("expected true or false");
-    case "template":
-      return readTemplate(value, type.topic, path, context);
-    case "url":
-      if (typeof value !== "string") return problem("expected a broker URL like mqtt://host:1883");
-      return reportUsageError(context, () => parseBrokerUrl(value, path));
-    case "path":
-      if (typeof value !== "string" || value === "") return problem("expected a file path");
-      return isAbsolute(value) ? value : join(context.baseDir, value);
-  }
-}
-
-/** Reads names to non-empty strings; undefined (with problems recorded) if any is invalid. */
-function readStringMap(
-  maxEntries: number,
-  raw: unknown,
-  path: string,
-  context: Context,
-): Readonly<Record<string, string>> | undefined {
-  if (!isPlainObject(raw)) {
-    return fail(
-      context,
-      path,
-      `expected an object of names to strings, got ${describe(raw, false)}`,
-    );
-  }
-  const entries = Object.entries(raw);
-  if (entries.length > maxEntries) {
-    return fail(context, path, `expected at most ${maxEntries} entries, got ${entries.length}`);
-  }
-  const read = entries.map(([key, item]): [string, string] | undefined => {
-    const itemPath = keyPath(path, key);
-    if (key === "") return fail(context, itemPath, "expected a non-empty name");
-    const value = typeof item === "string" ? expandVariables(item, itemPath, context) : item;
-    if (value === undefined) return undefined;
-    if (typeof value === "string" && value !== "") return [key, value];
-    return fail(context, itemPath, `expected a non-empty string, got ${describe(value, false)}`);
-  });
-  if (read.includes(undefined)) return undefined;
-  // fromEntries defines each name as an own field, so even "__proto__" stays a name.
-  return Object.freeze(Object.fromEntries(read as [string, string][]));
-}
-
-function readDurationMs(value: unknown): number | undefined {
-  if (value === 0) return 0;
-  if (typeof value !== "string" || !DURATION_PATTERN.test(value)) return undefined;
-  try {
-    return parseDurationMs(value, "");
-  } catch (error) {
-    // A matching duration is refused only when too long to represent: out of any range.
-    if (!(error instanceof UsageError)) throw error;
-    return Infinity;
-  }
-}
-
-function readTemplate(
-  value: unknown,
-  topic: boolean,
-  path: string,
-  context: Context,
-): string | undefined {
-  if (typeof value !== "string" || value === "") {
-    return fail(context, path, `expected a non-empty template, got ${describe(value, false)}`);
-  }
-  return reportUsageError(
-    context,
-    () => topic ? checkTopicTemplate(value, path) : checkTemplate(value, path),
-  );
-}
-
 const VARIABLE_REFERENCE = /\$(\$?)\{([^}]*)\}/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Expands `${NAME}` from the environment (`$${` stays a literal `${`). */
-function expandVariables(text: string, path: string, context: Context): string | undefined {
+/** Expands `${NAME}` from `env` (`$${` stays a literal `${`); problems go to `problems`. */
+function expandVariables(
+  text: string,
+  path: string,
+  env: ScenarioEnv,
+  problems: string[],
+): string | undefined {
   let complete = true;
   const expanded = text.replace(VARIABLE_REFERENCE, (reference, escape: string, name: string) => {
     if (escape !== "") return reference.slice(1);
-    const value = VARIABLE_NAME.test(name) ? context.env[name] : undefined;
+    const value = VARIABLE_NAME.test(name) ? env[name] : undefined;
     if (value !== undefined) return value;
     complete = false;
-    fail(
-      context,
-      path,
-      VARIABLE_NAME.test(name)
-        ? `environment variable ${name} is not set`
-        : `invalid variable reference ${JSON.stringify(reference)}; use \${NAME}`,
+    problems.push(
+      `${path}: ${
+        VARIABLE_NAME.test(name)
+          ? `environment variable ${name} is not set`
+          : `invalid variable reference ${JSON.stringify(reference)}; use \${NAME}`
+      }`,
     );
     return reference;
   });
   return complete ? expanded : undefined;
 }
 
-/** Records `problem` at `path`; returns undefined, the value of an invalid field. */
-function fail(context: Context, path: string, problem: string): undefined {
-  context.problems.push(`${path}: ${problem}`);
-  return undefined;
-}
-
-/** Runs `parse`, recording the message of a {@linkcode UsageError} it throws. */
-function reportUsageError<T>(context: Context, parse: () => T): T | undefined {
-  try {
-    return parse();
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    context.problems.push(error.message);
-    return undefined;
-  }
-}
-
-function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A value as problems quote it; a secret shows only its kind. */
-function describe(value: unknown, secret: boolean): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "an object";
-  if (secret) return `a ${typeof value}`;
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
-}
-
-function keyPath(parent: string, key: string): string {
-  if (!/^[A-Za-z_$][\w$]*$/.test(key)) return `${parent}[${JSON.stringify(key)}]`;
-  return parent === "" ? key : `${parent}.${key}`;
-}
-
-/** The closest of `candidates` within edit distance 2, ignoring case, "-" and "_". */
-function suggest(word: string, candidates: readonly string[]): string | undefined {
-  const normalize = (text: string) => text.toLowerCase().replace(/[-_\s]/g, "");
-  const target = normalize(word);
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(target, normalize(candidate));
-    if (
-      distance <= 2 && distance < target.length && (best === undefined || distance < best.distance)
-    ) {
-      best = { candidate, distance };
-    }
-  }
-  return best?.candidate;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions, swaps. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from(
-    { length: a.length + 1 },
-    (_, i) => [i, ...new Array<number>(b.length).fill(0)],
-  );
-  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return rows[a.length][b.length];
+/** The fields a scenario file may hold: all but the groups only flags give. */
+function fileFields<T extends AnyField>(fields: readonly T[]): T[] {
+  return fields.filter((field) => !("fileless" in field && field.fileless === true));
 }

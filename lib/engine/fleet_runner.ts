@@ -10,18 +10,11 @@ import { SensorConnection } from "../transport/sensor_connection.ts";
 import type { Clock } from "./clock.ts";
 import type { FleetHandle, FleetPhase, HoldMark } from "./fleet_handle.ts";
 import { type SensorRange, SensorTable } from "./sensor_table.ts";
-import { stagePositionAt } from "./stage_plan.ts";
+import { Churn } from "./churn.ts";
+import { StageFollower } from "./stage_follower.ts";
 import { deviceHooksFor } from "./device_hooks.ts";
 import { SendScheduler } from "./send_scheduler.ts";
 
-/** How often churn is rolled for each connected sensor, in ms. */
-const CHURN_CHECK_MS = 1_000;
-
-/** Relative change of the stage rate factor that re-times the sensors. */
-const RATE_STEP = 0.02;
-
-/** How often a staged run checks the stage plan, in ms. */
-const STAGE_CHECK_MS = 100;
 /** How long a sensor switched off by a stage may take to disconnect, in ms. */
 const STAGE_DISCONNECT_TIMEOUT_MS = 2_000;
 
@@ -74,10 +67,8 @@ export class FleetRunner implements FleetHandle {
   readonly #connectErrors = new Map<ErrorCategory, { count: number; error: ClassifiedError }>();
   #phase: FleetPhase = "ramp-up";
   #rampDoneMs: number | null = null;
-  #churnTimer: number | undefined;
-  #stage = 0;
-  #active = 0;
-  #stageTimer: number | undefined;
+  readonly #churn: Churn;
+  readonly #stages: StageFollower | null;
   #holdMark: HoldMark | null = null;
 
   /** Builds the fleet (identities, telemetry state, connections); opens nothing. */
@@ -131,6 +122,41 @@ export class FleetRunner implements FleetHandle {
       random: options.random,
       runId: options.runId,
     });
+    const connections = this.#connections;
+    this.#churn = new Churn(
+      {
+        fleetOf: this.#table.fleetOf,
+        fleets: this.#table.fleets,
+        isConnected: (index) => connections[index].isConnected,
+        drop: (index, offlineMs) => connections[index].drop(offlineMs),
+      },
+      clock,
+      options.random,
+    );
+    this.#stages = scenario.stages.length === 0 ? null : this.#stageFollower();
+  }
+
+  /** The stage plan's hold on the sensors: it starts and switches them off. */
+  #stageFollower(): StageFollower {
+    const connections = this.#connections;
+    const sends = this.#sends;
+    const metrics = this.#options.metrics;
+    return new StageFollower(this.#options.scenario.stages, {
+      count: connections.length,
+      firstIndex: this.#options.range?.start ?? 0,
+      start: (index) => connections[index].start(),
+      stop: (index) => {
+        const connection = connections[index];
+        // A sensor switched off by the plan is not a lost connection: no error, no reconnect.
+        if (connection.isConnected) metrics.connections.connected--;
+        sends.remove(index);
+        void connection.stop(STAGE_DISCONNECT_TIMEOUT_MS);
+      },
+      get rateFactor() {
+        return sends.rateFactor;
+      },
+      setRateFactor: (factor) => sends.setRateFactor(factor),
+    }, this.#options.clock);
   }
 
   /** The current phase. */
@@ -201,7 +227,7 @@ export class FleetRunner implements FleetHandle {
 
   /** 1-based number of the current stage; 0 when the scenario has no stages. */
   get stage(): number {
-    return this.#stage;
+    return this.#stages?.stage ?? 0;
   }
 
   /**
@@ -209,69 +235,17 @@ export class FleetRunner implements FleetHandle {
    * or as many as the current stage asks for, checked every 100 ms.
    */
   start(): void {
-    this.#sends.start(this.#options.originMs ?? this.#options.clock.nowMs());
-    const { scenario, clock } = this.#options;
-    if (scenario.fleets.some((fleet) => fleet.churnPerSensorPerHour > 0)) {
-      const churn = () => {
-        this.#rollChurn();
-        this.#churnTimer = clock.setTimer(churn, CHURN_CHECK_MS);
-      };
-      this.#churnTimer = clock.setTimer(churn, CHURN_CHECK_MS);
-    }
-    if (scenario.stages.length === 0) {
+    const { clock } = this.#options;
+    this.#sends.start(this.#options.originMs ?? clock.nowMs());
+    this.#churn.start();
+    if (this.#stages === null) {
       for (const connection of this.#connections) connection.start();
       return;
     }
     // A staged run has no separate ramp-up: the stages are the run.
     this.#rampDoneMs = clock.nowMs();
     this.#phase = "running";
-    const startMs = clock.nowMs();
-    const follow = () => {
-      this.#followStages(clock.nowMs() - startMs);
-      this.#stageTimer = clock.setTimer(follow, STAGE_CHECK_MS);
-    };
-    follow();
-  }
-
-  /**
-   * Churn: each connected sensor of a churning fleet drops its connection with the
-   * probability its Poisson rate gives for one check interval.
-   */
-  #rollChurn(): void {
-    const table = this.#table;
-    for (let index = 0; index < this.#connections.length; index++) {
-      const fleet = table.fleets[table.fleetOf[index]];
-      if (fleet.churnPerSensorPerHour === 0 || !this.#connections[index].isConnected) continue;
-      const chance = 1 - Math.exp(-(fleet.churnPerSensorPerHour * CHURN_CHECK_MS) / 3_600_000);
-      if (this.#options.random() < chance) {
-        this.#connections[index].drop(fleet.churnOfflineMs);
-      }
-    }
-  }
-
-  /** Connects or disconnects sensors, in index order, to match the stage plan. */
-  #followStages(elapsedMs: number): void {
-    const { stage, targetSensors, rateFactor } = stagePositionAt(
-      this.#options.scenario.stages,
-      elapsedMs,
-    );
-    this.#stage = stage;
-    // A rate change re-times every scheduled sensor; small drifts are not worth it.
-    const current = this.#sends.rateFactor;
-    if (Math.abs(rateFactor - current) > current * RATE_STEP) this.#sends.setRateFactor(rateFactor);
-    const rangeStart = this.#options.range?.start ?? 0;
-    const wanted = Math.min(Math.max(0, targetSensors - rangeStart), this.#connections.length);
-    while (this.#active < wanted) {
-      this.#connections[this.#active++].start();
-    }
-    while (this.#active > wanted) {
-      const index = --this.#active;
-      const connection = this.#connections[index];
-      // A sensor switched off by the plan is not a lost connection: no error, no reconnect.
-      if (connection.isConnected) this.#options.metrics.connections.connected--;
-      this.#sends.remove(index);
-      void connection.stop(STAGE_DISCONNECT_TIMEOUT_MS);
-    }
+    this.#stages.start();
   }
 
   /** Fails QoS 1/2 publishes older than the ack timeout; call about once a second. */
@@ -284,11 +258,8 @@ export class FleetRunner implements FleetHandle {
 
   /** Stops scheduling sends (the run's duration is over or it was interrupted). */
   stopSending(): void {
-    const clock = this.#options.clock;
-    if (this.#stageTimer !== undefined) clock.clearTimer(this.#stageTimer);
-    if (this.#churnTimer !== undefined) clock.clearTimer(this.#churnTimer);
-    this.#stageTimer = undefined;
-    this.#churnTimer = undefined;
+    this.#stages?.stop();
+    this.#churn.stop();
     this.#sends.stop();
     this.#gate.close();
     this.#phase = "draining";

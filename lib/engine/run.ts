@@ -31,6 +31,7 @@ import type { FleetHandle } from "./fleet_handle.ts";
 import { FleetRunner } from "./fleet_runner.ts";
 import { HealthMonitor } from "./health_monitor.ts";
 import { topicFiltersFor } from "./sensor_table.ts";
+import { SecondTicker } from "./second_ticker.ts";
 import { stagesDurationMs } from "./stage_plan.ts";
 import { ThreadedFleet } from "./threaded_fleet.ts";
 import { resolveWorkerCount } from "./worker_count.ts";
@@ -85,7 +86,6 @@ export interface RunHandle {
   summarise(): Summary;
 }
 
-const TICK_MS = 1_000;
 const DISCONNECT_TIMEOUT_MS = 2_000;
 
 /**
@@ -238,14 +238,6 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
     });
   };
 
-  /** Stops the ticker and closes the last, partial second (once). */
-  function stopTicking(): void {
-    if (tickTimer === undefined) return;
-    clock.clearTimer(tickTimer);
-    tickTimer = undefined;
-    closeSecond(Math.ceil((clock.nowMs() - runStartMs) / 1000));
-  }
-
   const finishWith = (result: RunResult): RunResult => {
     enterPhase("stopped");
     facts.emit({ kind: "summary", summary: result.summary });
@@ -320,7 +312,9 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
     }
   }
 
-  let tickTimer: number | undefined;
+  const ticker = new SecondTicker(clock, runStartMs, { tick, last: closeSecond });
+  /** Stops the ticker and closes the last, partial second (once). */
+  const stopTicking = () => ticker.stop();
   let durationTimer: number | undefined;
   /** Ends the hold; set while the hold lasts. */
   let endHold: (() => void) | null = null;
@@ -347,8 +341,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
   }
 
   /** Once a second from the fleet's start to the end of the drain. */
-  function tick(): void {
-    tickTimer = clock.setTimer(tick, TICK_MS);
+  function tick(tSec: number): void {
     const nowMs = clock.nowMs();
     fleet.expireInflight();
     commander?.expire();
@@ -361,7 +354,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       const leftMs = durationMs - (nowMs - fleet.rampDoneMs);
       if (durationMs > 0) durationTimer = clock.setTimer(() => endHold?.(), Math.max(0, leftMs));
     }
-    closeSecond(Math.round((nowMs - runStartMs) / 1000));
+    closeSecond(tSec);
     if (endHold === null) return;
     if (workerFailure !== null) {
       endHold();
@@ -392,7 +385,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
         interrupted = true;
         queueMicrotask(() => endHold?.());
       }
-      tickTimer = clock.setTimer(tick, TICK_MS);
+      ticker.start();
     });
   }
 

@@ -18,7 +18,7 @@ import {
   checkRenderedPayload,
   parsePayloadTemplate,
   PAYLOAD_TEXT_PLACEHOLDERS,
-} from "../config/apply_overrides.ts";
+} from "../config/payload_template_check.ts";
 import type { Scenario } from "../config/scenario.ts";
 import { UsageError } from "../config/usage_error.ts";
 import type { DeviceProfile } from "./device_profile.ts";

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { crossCheck } from "../../lib/config/cross_check.ts";
 import { DEFAULT_FLEET, DEFAULT_SCENARIO, type Scenario } from "../../lib/config/scenario.ts";
-import { type Field, SCENARIO_SHAPE } from "../../lib/config/scenario_fields.ts";
+import type { Field } from "../../lib/config/field_types.ts";
+import { SCENARIO_SHAPE } from "../../lib/config/scenario_fields.ts";
 import { loadScenarioFile, parseScenarioText } from "../../lib/config/scenario_file.ts";
 import { UsageError } from "../../lib/config/usage_error.ts";
 import { createIdentity } from "../../lib/fleet/identity.ts";
@@ -68,15 +69,17 @@ function crossProblemsOf(text: string): string[] {
 
 Deno.test("SCENARIO_SHAPE sets every field of Scenario, FleetSpec and StageSpec", () => {
   const targets = targetsOf(SCENARIO_SHAPE.fields);
-  // --json, --out and --timeline choose where results go, and --bind lists source
-  // addresses of the machine that runs the load: flags, not part of a scenario.
-  const flagOnly = ["json", "outPath", "timelinePath", "bindAddresses"];
   const optional = ["username", "password", "caPath", "certPath", "keyPath"];
   assert.deepEqual(
     targets.scenario.toSorted(),
-    [...Object.keys(DEFAULT_SCENARIO), ...optional]
-      .filter((key) => !flagOnly.includes(key))
-      .toSorted(),
+    [...Object.keys(DEFAULT_SCENARIO), ...optional].toSorted(),
+  );
+  // --json, --out and --timeline choose where results go, and --bind lists source
+  // addresses of the machine that runs the load: flags, not part of a scenario.
+  const fileless = SCENARIO_SHAPE.fields.filter((field) => "fileless" in field && field.fileless);
+  assert.deepEqual(
+    targetsOf(fileless).scenario.toSorted(),
+    ["bindAddresses", "json", "outPath", "timelinePath"],
   );
   assert.deepEqual(targets.fleets.toSorted(), Object.keys(DEFAULT_FLEET).toSorted());
   assert.deepEqual(targets.stages.toSorted(), ["durationMs", "rateFactor", "targetSensors"]);

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  checkPayloadTemplate,
-  checkTemplate,
-  checkTopicTemplate,
-} from "../../lib/config/apply_overrides.ts";
+import { checkPayloadTemplate } from "../../lib/config/payload_template_check.ts";
+import { checkTemplate, checkTopicTemplate } from "../../lib/config/templates.ts";
 import { UsageError } from "../../lib/config/usage_error.ts";
 import { createIdentity } from "../../lib/fleet/identity.ts";
 import {

@@ -14,7 +14,7 @@ import { parseScenarioText } from "../../lib/config/scenario_file.ts";
 import { ManualClock } from "../../lib/engine/clock.ts";
 import { FleetRunner } from "../../lib/engine/fleet_runner.ts";
 import { RunMetrics } from "../../lib/metrics/run_metrics.ts";
-import type { BrokerTarget } from "../../lib/transport/client_factory.ts";
+import { inMemoryTarget } from "../helpers/in_memory_target.ts";
 
 async function settle(): Promise<void> {
   for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
@@ -39,15 +39,7 @@ async function harness(scenario: Scenario): Promise<Harness> {
   const broker: AedesServer = await startAedesServer("127.0.0.1", 0);
   const clock = new ManualClock();
   const metrics = new RunMetrics(10, scenario.fleets.length);
-  const target: BrokerTarget = {
-    url: "mqtt://127.0.0.1:1883",
-    protocolVersion: 4,
-    keepaliveSec: 0,
-    cleanStart: true,
-    sessionExpirySec: 0,
-    tls: { insecure: false },
-    openStream: () => broker.openStream(),
-  };
+  const target = inMemoryTarget(broker);
   const runner = new FleetRunner({
     scenario,
     target,
