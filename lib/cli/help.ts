@@ -7,6 +7,10 @@ export function formatMainHelp(version: string): string {
 Usage:
   iotload run [flags]      connect N sensors, publish telemetry, report
   iotload validate FILE    check a scenario file (YAML or JSON), run nothing
+  iotload report SUMMARY.json [--html FILE]
+                           reprint a saved summary, or write its HTML report
+  iotload compare BASE.json NEW.json
+                           compare two saved runs (--noise, --json, --fail-on)
   iotload help             show this help
   iotload version          print the version, runtime and target
 

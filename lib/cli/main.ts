@@ -3,6 +3,8 @@ import { UsageError } from "../config/usage_error.ts";
 import { EXIT } from "./exit_codes.ts";
 import { formatMainHelp } from "./help.ts";
 import { PERMISSION_HINT } from "./permission_check.ts";
+import { compareCommand } from "./compare_command.ts";
+import { reportCommand } from "./report_command.ts";
 import { runCommand } from "./run_command.ts";
 import { validateCommand } from "./validate_command.ts";
 import type { TerminalIo } from "./terminal_io.ts";
@@ -32,10 +34,14 @@ export async function main(argv: readonly string[], io: TerminalIo): Promise<num
         return await runCommand(rest, io);
       case "validate":
         return await validateCommand(rest, io);
+      case "compare":
+        return await compareCommand(rest, io);
+      case "report":
+        return await reportCommand(rest, io);
       default:
         throw new UsageError(
           `unknown command ${JSON.stringify(command)}`,
-          "commands: run, validate, help, version (iotload --help)",
+          "commands: run, validate, report, compare, help, version (iotload --help)",
         );
     }
   } catch (error) {

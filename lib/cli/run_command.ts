@@ -1,7 +1,7 @@
 import { startEmbeddedBroker, startInProcessBroker } from "../broker/embedded_broker.ts";
 import { applyOverrides } from "../config/apply_overrides.ts";
 import { overridesFromEnv, unknownEnvWarnings } from "../config/env_overrides.ts";
-import { DEFAULT_SCENARIO } from "../config/scenario.ts";
+import { DEFAULT_SCENARIO, type Scenario } from "../config/scenario.ts";
 import { loadScenarioFile } from "../config/scenario_file.ts";
 import { loadTlsFiles } from "../config/tls_files.ts";
 import { UsageError } from "../config/usage_error.ts";
@@ -10,11 +10,12 @@ import { runProblems } from "../engine/run_checks.ts";
 import { resolveWorkerCount } from "../engine/worker_count.ts";
 import { FactStream } from "../metrics/facts.ts";
 import type { Summary } from "../metrics/summary.ts";
+import { renderHtmlReport } from "../report/html/html_report.ts";
 import { LiveView } from "../report/live_view.ts";
-import { checkWritable, openAppendSink, writeFileAtomic } from "../report/summary_file.ts";
+import { writeFileAtomic } from "../report/summary_file.ts";
 import { formatSummaryTable } from "../report/summary_table.ts";
 import { runHints } from "../report/run_hints.ts";
-import { TimelineFile, timelineFormatOf } from "../report/timeline_file.ts";
+import { failsForGood, ThresholdWatch } from "../report/threshold_watch.ts";
 import { evaluateThresholds, parseThreshold, thresholdProblems } from "../report/thresholds.ts";
 import { EXIT } from "./exit_codes.ts";
 import { parseFlags } from "./flag_parser.ts";
@@ -23,6 +24,7 @@ import { checkHostLimits, countOpenableFiles } from "./host_limits.ts";
 import { listenForInterrupts } from "./interrupts.ts";
 import { denoPermissionQuery, PERMISSION_HINT, permissionProblems } from "./permission_check.ts";
 import { RUN_FLAG_SPECS } from "./run_flags.ts";
+import { openRunOutputs } from "./run_outputs.ts";
 import { systemSeams } from "./system_seams.ts";
 import type { TerminalIo } from "./terminal_io.ts";
 
@@ -64,28 +66,24 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
       scenario,
       values["payload-template"] !== undefined ? () => "--payload-template" : undefined,
     ),
-    ...thresholdProblems(base.thresholds, "thresholds"),
+    ...thresholdProblems(base.thresholds.map((spec) => spec.expression), "thresholds"),
     ...thresholdProblems(asList(envValues.threshold), "IOTLOAD_THRESHOLD"),
     ...thresholdProblems(asList(values.threshold), "--threshold"),
   ];
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
-  const thresholds = scenario.thresholds.map((expression) => parseThreshold(expression));
+  const thresholds = scenario.thresholds.map((spec) => parseThreshold(spec.expression));
+  const watched = thresholds.filter((_, index) =>
+    scenario.abortOnFail || scenario.thresholds[index].abortOnFail
+  );
+  for (const threshold of watched.filter((watch) => !failsForGood(watch))) {
+    io.stderr.write(
+      `warning: abort on fail: ${threshold.expression} is judged at the end only; it may ` +
+        "still change (only counts that only grow, past an upper limit, fail for good)\n",
+    );
+  }
   const tls = await loadTlsFiles(scenario);
   const notPermitted = permissionProblems(scenario, denoPermissionQuery);
   if (notPermitted.length > 0) throw new UsageError(notPermitted.join("\n"), PERMISSION_HINT);
-  if (scenario.outPath !== null) checkWritable(scenario.outPath);
-  const timelineFormat = scenario.timelinePath === null
-    ? null
-    : timelineFormatOf(scenario.timelinePath);
-  if (scenario.timelinePath !== null) {
-    if (timelineFormat === null) {
-      throw new UsageError(
-        `--timeline: ${JSON.stringify(scenario.timelinePath)} names no format`,
-        "end the file name in .ndjson, .jsonl or .csv",
-      );
-    }
-    checkWritable(scenario.timelinePath, "--timeline");
-  }
   // The embedded broker serves a fleet on this thread through in-memory streams (no
   // descriptors); fleet threads reach it on its own thread over loopback TCP instead.
   const embeddedInMemory = scenario.url === null &&
@@ -107,18 +105,23 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   });
   const facts = new FactStream();
   facts.subscribe((fact) => live.onFact(fact));
-  using timelineFile = scenario.timelinePath === null
-    ? null
-    : openAppendSink(scenario.timelinePath);
-  if (timelineFile !== null) {
-    const timeline = new TimelineFile(timelineFormat!, timelineFile.append);
-    facts.subscribe((fact) => timeline.onFact(fact));
-  }
+  await using _outputs = await openRunOutputs(scenario, facts, io);
   const interrupt = new AbortController();
+  const stop = new AbortController();
+  let stoppedBy: string | null = null;
+  if (watched.length > 0) {
+    const watch = new ThresholdWatch(watched, ({ result, tSec }) => {
+      stoppedBy = `threshold ${result.expression} failed at ${tSec}s (${result.actual})`;
+      facts.emit({ kind: "note", text: `note: ${stoppedBy}: stopping the run (abort on fail)` });
+      stop.abort();
+    });
+    facts.subscribe((fact) => watch.onFact(fact));
+  }
   let run: RunHandle | null = null;
   const finishSummary = (summary: Summary) => {
     summary.thresholds = evaluateThresholds(thresholds, summary);
-    emitSummary(summary, scenario.json, scenario.outPath, io);
+    if (stoppedBy !== null) summary.aborted ??= stoppedBy;
+    emitSummary(summary, scenario, io);
     return summary;
   };
   using _interrupts = listenForInterrupts(() => interrupt.abort(), () => {
@@ -148,6 +151,7 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
       },
       tls,
       interrupt: interrupt.signal,
+      stop: stop.signal,
       version: io.version,
     }, facts);
     result = await run.result;
@@ -175,21 +179,24 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   return summary.thresholds.every((threshold) => threshold.ok) ? EXIT.OK : EXIT.THRESHOLD_FAILED;
 }
 
-/** Prints the summary (table or JSON) and writes `--out`; used for hard exits too. */
-export function emitSummary(
-  summary: Summary,
-  json: boolean,
-  outPath: string | null,
-  io: TerminalIo,
-): void {
+/**
+ * Prints the summary (table or JSON) and writes `--out` and `--html`; used for hard
+ * exits too.
+ */
+function emitSummary(summary: Summary, scenario: Scenario, io: TerminalIo): void {
   const jsonText = `${JSON.stringify(summary, null, 2)}\n`;
-  io.stdout.write(json ? jsonText : formatSummaryTable(summary, { color: io.color }));
-  if (outPath !== null) {
+  io.stdout.write(scenario.json ? jsonText : formatSummaryTable(summary, { color: io.color }));
+  const files: [string, string | null, () => string][] = [
+    ["--out", scenario.outPath, () => jsonText],
+    ["--html", scenario.htmlPath, () => renderHtmlReport(summary)],
+  ];
+  for (const [flag, path, text] of files) {
+    if (path === null) continue;
     try {
-      writeFileAtomic(outPath, jsonText);
+      writeFileAtomic(path, text());
     } catch (error) {
       io.stderr.write(
-        `error: cannot write --out ${JSON.stringify(outPath)}: ${(error as Error).message}\n`,
+        `error: cannot write ${flag} ${JSON.stringify(path)}: ${(error as Error).message}\n`,
       );
     }
   }

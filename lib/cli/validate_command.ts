@@ -20,7 +20,7 @@ export async function validateCommand(argv: readonly string[], io: TerminalIo): 
   const problems = [
     ...crossCheck(scenario),
     ...runProblems(scenario),
-    ...thresholdProblems(scenario.thresholds, "thresholds"),
+    ...thresholdProblems(scenario.thresholds.map((spec) => spec.expression), "thresholds"),
   ];
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   const fleets = scenario.fleets.map((fleet) =>

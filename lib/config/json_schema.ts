@@ -105,6 +105,30 @@ function valueSchema(type: ValueType): Record<string, unknown> {
       return numberOrText(type, SIZE_PATTERN.source);
     case "addresses":
       return { type: "string", minLength: 1 };
+    case "threshold":
+      return {
+        anyOf: [
+          { type: "string", pattern: withVariables("\\S") },
+          {
+            type: "object",
+            properties: {
+              threshold: {
+                description: 'The expression, e.g. "failed==0".',
+                type: "string",
+                pattern: withVariables("\\S"),
+              },
+              abortOnFail: {
+                description: "Stop the run at this threshold's first definite failure.",
+                type: "boolean",
+              },
+            },
+            required: ["threshold"],
+            additionalProperties: false,
+          },
+        ],
+      };
+    case "listen":
+      return numberOrText({ min: 0, max: 65_535 }, "^(.+:)?\\d{1,5}$");
     case "duration":
       // A bare number is allowed only as 0, the one duration YAML reads as a number.
       return type.minMs === 0

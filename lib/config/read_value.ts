@@ -12,6 +12,7 @@ import { isAbsolute, join } from "node:path";
 import { parseBindAddresses } from "./bind_addresses.ts";
 import { formatDurationMs, parseDurationMs } from "./duration.ts";
 import { nearestName } from "./nearest_name.ts";
+import type { ListenAddress, ThresholdSpec } from "./scenario.ts";
 import { checkTemplate, checkTopicTemplate } from "./templates.ts";
 import { UsageError } from "./usage_error.ts";
 import {
@@ -154,7 +155,52 @@ export function readValue(
         return problem('expected addresses like "127.0.0.2-127.0.0.9"');
       }
       return reportUsageError(context, () => parseBindAddresses(value, setting));
+    case "threshold":
+      return readThreshold(value, setting, context);
+    case "listen": {
+      const address = typeof value === "string" || typeof value === "number"
+        ? parseListenAddress(String(value).trim(), type.defaultHost)
+        : null;
+      return address ?? problem('expected [HOST:]PORT like 9464 or "127.0.0.1:9464"');
+    }
   }
+}
+
+/** A threshold: an expression, or an object with the expression and `abortOnFail`. */
+function readThreshold(
+  value: unknown,
+  setting: string,
+  context: ValueContext,
+): ThresholdSpec | undefined {
+  const shape = 'an expression like "lost==0" or { threshold: "lost==0", abortOnFail: true }';
+  if (typeof value === "string") {
+    return /\S/.test(value)
+      ? { expression: value, abortOnFail: false }
+      : fail(context, setting, `expected ${shape}, got ${describe(value, false)}`);
+  }
+  if (!isPlainObject(value) || typeof value.threshold !== "string" || !/\S/.test(value.threshold)) {
+    return fail(context, setting, `expected ${shape}, got ${describe(value, false)}`);
+  }
+  const unknown = Object.keys(value).filter((key) => key !== "threshold" && key !== "abortOnFail");
+  if (unknown.length > 0) {
+    return fail(context, setting, `unknown field "${unknown[0]}" (known: threshold, abortOnFail)`);
+  }
+  if (value.abortOnFail !== undefined && typeof value.abortOnFail !== "boolean") {
+    return fail(
+      context,
+      `${setting}.abortOnFail`,
+      `expected true or false, got ${describe(value.abortOnFail, false)}`,
+    );
+  }
+  return { expression: value.threshold, abortOnFail: value.abortOnFail === true };
+}
+
+/** `[HOST:]PORT` (an IPv6 host in brackets) as an address, or null when it is not one. */
+function parseListenAddress(text: string, defaultHost: string): ListenAddress | null {
+  const match = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(text);
+  if (match === null || Number(match[2]) > 65_535) return null;
+  const host = match[1] === undefined ? defaultHost : match[1].replace(/^\[(.*)\]$/, "$1");
+  return { host, port: Number(match[2]) };
 }
 
 /** A value written as text, as a file would hold it: digits become numbers. */

@@ -174,14 +174,36 @@ export interface Scenario {
   readonly probeConnections: number;
   /** Time the probe keeps listening after the last send, in ms; default 2,000. */
   readonly drainMs: number;
-  /** Threshold expressions that gate the exit code; default none. */
-  readonly thresholds: readonly string[];
+  /** Thresholds that gate the exit code; default none. */
+  readonly thresholds: readonly ThresholdSpec[];
+  /** Every threshold stops the run at its first definite failure; default false. */
+  readonly abortOnFail: boolean;
   /** Print the summary as JSON on stdout instead of the table; default false. */
   readonly json: boolean;
   /** Path the JSON summary is written to (atomically); default none. */
   readonly outPath: string | null;
   /** Path each second's record is streamed to (`.ndjson`, `.jsonl` or `.csv`); default none. */
   readonly timelinePath: string | null;
+  /** Path the HTML report is written to (atomically) after the run; default none. */
+  readonly htmlPath: string | null;
+  /** Where the Prometheus endpoint (`GET /metrics`) listens during the run; default none. */
+  readonly prometheusListen: ListenAddress | null;
+}
+
+/** One threshold as configured. */
+export interface ThresholdSpec {
+  /** The expression, e.g. `e2e.p99<250ms`. */
+  readonly expression: string;
+  /** Stop the run at this threshold's first definite failure (k6's `abortOnFail`). */
+  readonly abortOnFail: boolean;
+}
+
+/** A TCP address to listen on. */
+export interface ListenAddress {
+  /** Host name or IP address; IPv6 without brackets. */
+  readonly host: string;
+  /** Port, 0 for any free one. */
+  readonly port: number;
 }
 
 /** A whole-number setting's allowed range, inclusive. */
@@ -271,9 +293,12 @@ export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   probeConnections: 1,
   drainMs: 2_000,
   thresholds: Object.freeze([]),
+  abortOnFail: false,
   json: false,
   outPath: null,
   timelinePath: null,
+  htmlPath: null,
+  prometheusListen: null,
 });
 
 /** Sensors across every fleet. */

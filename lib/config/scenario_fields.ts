@@ -196,8 +196,17 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
   {
     key: "commandRate",
     target: "commandRatePerSec",
+    flag: { name: "command-rate" },
     type: { kind: "number", min: 0, max: 100_000 },
     description: "Commands per second to sensors of fleets with commands; 0 sends none.",
+  },
+  {
+    key: "abortOnFail",
+    target: "abortOnFail",
+    flag: { name: "abort-on-fail" },
+    type: { kind: "boolean" },
+    description: "Stop the run at the first definite failure of any threshold (a count " +
+      "that only grows passing its limit); the summary is written and the exit code is 1.",
   },
   {
     key: "seed",
@@ -263,6 +272,22 @@ const LOCAL_FIELDS: readonly Field<Scenario>[] = [
     type: { kind: "path" },
     description: "Stream one record per second to FILE as the run goes: .ndjson/.jsonl or .csv.",
   },
+  {
+    key: "html",
+    target: "htmlPath",
+    flag: { name: "html", value: "FILE" },
+    type: { kind: "path" },
+    description: "Write the HTML report to FILE after the run (one self-contained page, " +
+      "also on Ctrl-C).",
+  },
+  {
+    key: "prometheus",
+    target: "prometheusListen",
+    flag: { name: "prometheus" },
+    type: { kind: "listen", defaultHost: "127.0.0.1" },
+    description: "Serve GET /metrics in the Prometheus text format while the run goes, " +
+      "on [HOST:]PORT (host 127.0.0.1 unless given; port 0 picks a free one).",
+  },
 ];
 
 /** The shape of the whole file: the top-level sections. */
@@ -302,12 +327,9 @@ export const SCENARIO_SHAPE: RecordShape<Scenario> = {
       key: "thresholds",
       target: "thresholds",
       flag: { name: "threshold", value: "EXPR" },
-      type: {
-        kind: "list",
-        item: { kind: "string", pattern: /\S/, patternHint: 'an expression like "lost==0"' },
-        minItems: 0,
-      },
-      description: 'Pass/fail expressions that gate the exit code, e.g. "e2e.p99<250ms".',
+      type: { kind: "list", item: { kind: "threshold" }, minItems: 0 },
+      description: 'Pass/fail expressions that gate the exit code, e.g. "e2e.p99<250ms"; ' +
+        'in a file also { threshold: "failed==0", abortOnFail: true }.',
     },
     {
       key: "local",

@@ -80,6 +80,10 @@ export function valuePlaceholder(type: ValueType): string {
       return "FILE";
     case "addresses":
       return "ADDRS";
+    case "listen":
+      return "[HOST:]PORT";
+    case "threshold":
+      return "EXPR";
     default:
       return "TEXT";
   }

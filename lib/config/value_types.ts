@@ -83,6 +83,13 @@ export type ValueType =
   | { readonly kind: "path" }
   /** Source addresses: `127.0.0.2,127.0.0.3` or the range `127.0.0.2-127.0.0.9`. */
   | { readonly kind: "addresses" }
+  /** A TCP address to listen on: `[HOST:]PORT`, host `defaultHost` when left out. */
+  | { readonly kind: "listen"; readonly defaultHost: string }
+  /**
+   * A threshold: its expression as a string, or `{ threshold: EXPR, abortOnFail: true }`
+   * to stop the run at its first definite failure.
+   */
+  | { readonly kind: "threshold" }
   /** A list of values of one type. */
   | { readonly kind: "list"; readonly item: ValueType; readonly minItems: number }
   /** An object of non-empty string keys to non-empty string values, at most `maxEntries`. */

@@ -1,4 +1,5 @@
 import process from "node:process";
+import type { SecondHealth } from "../metrics/facts.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
 import type { Clock } from "./clock.ts";
 
@@ -36,6 +37,8 @@ export class HealthMonitor {
   #peakRssBytes = 0;
   #timer: number | undefined;
   #expectedMs = 0;
+  /** Largest lag since the last takeSecond(), in ms. */
+  #secondLagMs = 0;
 
   /** Creates a monitor; sampling starts with start(). */
   constructor(clock: Clock) {
@@ -77,11 +80,24 @@ export class HealthMonitor {
     };
   }
 
+  /** CPU so far, memory now and the largest lag since the last call (then forgotten). */
+  takeSecond(): SecondHealth {
+    const cpu = process.cpuUsage(this.#startCpu);
+    const lagMs = this.#secondLagMs;
+    this.#secondLagMs = 0;
+    return {
+      cpuSeconds: Math.round(cpu.user + cpu.system) / 1e6,
+      rssBytes: Deno.memoryUsage().rss,
+      eventLoopLagMs: Math.round(lagMs * 1000) / 1000,
+    };
+  }
+
   #armLagProbe(): void {
     this.#expectedMs = this.#clock.nowMs() + LAG_PROBE_INTERVAL_MS;
     this.#timer = this.#clock.setTimer(() => {
       const lagMs = Math.max(0, this.#clock.nowMs() - this.#expectedMs);
       this.#lag.recordUs(lagMs * 1000);
+      if (lagMs > this.#secondLagMs) this.#secondLagMs = lagMs;
       this.#armLagProbe();
     }, LAG_PROBE_INTERVAL_MS);
   }

@@ -66,6 +66,11 @@ export interface RunOptions {
   readonly tls: TlsFiles;
   /** Aborted on the first Ctrl-C / SIGTERM: stop sending, drain briefly, report. */
   readonly interrupt: AbortSignal;
+  /**
+   * Aborted to end the hold early, as if its duration were over (a threshold failed
+   * for good): sending stops, the drain and the reconciliation run as usual.
+   */
+  readonly stop?: AbortSignal;
   /** Tool version for the summary. */
   readonly version: string;
 }
@@ -319,13 +324,26 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
   /** Ends the hold; set while the hold lasts. */
   let endHold: (() => void) | null = null;
 
+  /** CPU time at the last closed second, for each second's CPU percent. */
+  let lastCpu = { seconds: 0, atMs: runStartMs };
+
   /** Closes one second of the run and emits it; the run's seconds sum to its totals. */
   function closeSecond(tSec: number): void {
     const nowMs = clock.nowMs();
-    const point = metrics.closeSecond(tSec, fleet.stage);
+    const generator = health.takeSecond();
+    const cpuPercent = lastCpu.atMs === nowMs
+      ? 0
+      : Math.round(((generator.cpuSeconds - lastCpu.seconds) / (nowMs - lastCpu.atMs)) * 1e6) /
+        10;
+    lastCpu = { seconds: generator.cpuSeconds, atMs: nowMs };
+    const point = metrics.closeSecond(tSec, fleet.stage, {
+      cpuPercent,
+      eventLoopLagMs: generator.eventLoopLagMs,
+    });
     enterPhase(fleet.phase);
     facts.emit({
       kind: "second",
+      runId,
       phase: fleet.phase,
       elapsedMs: nowMs - runStartMs,
       durationMs,
@@ -337,6 +355,8 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       settled: fleet.settledCount,
       point,
       errorsTotal: metrics.errorCount,
+      totals: metrics.totals(),
+      health: generator,
     });
   }
 
@@ -374,13 +394,17 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
         interrupted = true;
         endHold?.();
       };
+      const onStop = () => endHold?.();
       endHold = () => {
         endHold = null;
         if (durationTimer !== undefined) clock.clearTimer(durationTimer);
         interrupt.removeEventListener("abort", onInterrupt);
+        options.stop?.removeEventListener("abort", onStop);
         resolve();
       };
       interrupt.addEventListener("abort", onInterrupt);
+      options.stop?.addEventListener("abort", onStop);
+      if (options.stop?.aborted) queueMicrotask(() => endHold?.());
       if (interrupt.aborted) {
         interrupted = true;
         queueMicrotask(() => endHold?.());

@@ -7,15 +7,27 @@
  * @module
  */
 import type { Summary } from "./summary.ts";
-import type { TimelinePoint } from "./run_metrics.ts";
+import type { RunTotals, TimelinePoint } from "./run_counts.ts";
 
 /** What the run is doing. */
 export type RunPhase = "ramp-up" | "running" | "draining" | "stopped";
+
+/** The generator's own health at the end of one second. */
+export interface SecondHealth {
+  /** CPU time used since the run started, user + system, in seconds. */
+  readonly cpuSeconds: number;
+  /** Resident set size now, in bytes. */
+  readonly rssBytes: number;
+  /** Largest event-loop lag within the second, in ms. */
+  readonly eventLoopLagMs: number;
+}
 
 /** One second of the run, as the live view and the per-second outputs see it. */
 export interface SecondFact {
   /** Fact kind. */
   readonly kind: "second";
+  /** The run's id (the summary's `runId`). */
+  readonly runId: string;
   /** Phase of the run at the end of the second. */
   readonly phase: RunPhase;
   /** Time since the run started, in ms. */
@@ -32,6 +44,10 @@ export interface SecondFact {
   readonly point: TimelinePoint;
   /** Errors counted since the run started. */
   readonly errorsTotal: number;
+  /** The run's totals at the end of the second. */
+  readonly totals: RunTotals;
+  /** The generator's CPU, memory and event-loop lag. */
+  readonly health: SecondHealth;
   /** Current stage as "2/3" when the scenario has stages; absent otherwise. */
   readonly stage?: string;
 }

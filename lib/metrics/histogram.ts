@@ -153,6 +153,45 @@ export class LatencyHistogram {
     this.#overflowCount += other.#overflowCount;
   }
 
+  /** A histogram with the same range and values as this one. */
+  copy(): LatencyHistogram {
+    const copy = new LatencyHistogram(this.highestUs);
+    copy.merge(this);
+    return copy;
+  }
+
+  /**
+   * Takes away the values of `other`, which must all be in this histogram (an earlier
+   * copy of it): what was recorded since that copy remains.
+   */
+  subtract(other: LatencyHistogram): void {
+    if (other.#hdr.totalCount === 0) return;
+    this.#hdr.subtract(other.#hdr);
+    this.#overflowCount -= other.#overflowCount;
+  }
+
+  /** Sum of the recorded values, in microseconds (count × mean, at HDR's resolution). */
+  get sumUs(): number {
+    return this.#hdr.totalCount === 0 ? 0 : this.#hdr.mean * this.#hdr.totalCount;
+  }
+
+  /**
+   * For each bound of `boundsUs` (ascending, within the range), how many recorded
+   * values are at or below it, at HDR's resolution: what a Prometheus histogram's
+   * cumulative buckets hold.
+   */
+  countsAtOrBelowUs(boundsUs: readonly number[]): number[] {
+    const counts: number[] = [];
+    let index = 0;
+    let count = 0;
+    for (const boundUs of boundsUs) {
+      const last = this.#hdr.countsArrayIndex(Math.min(Math.round(boundUs), this.highestUs));
+      for (; index <= last; index++) count += this.#hdr.getCountAtIndex(index);
+      counts.push(count);
+    }
+    return counts;
+  }
+
   /** Forgets every recorded value and the overflow count; the range is kept. */
   reset(): void {
     this.#hdr.reset();

@@ -1,6 +1,7 @@
 import { LatencyHistogram } from "./histogram.ts";
 import type { FleetMessageCounts } from "./fleet_tally.ts";
-import { MAX_ERROR_SAMPLES, type MessageCounts, type RunMetrics } from "./run_metrics.ts";
+import type { MessageCounts } from "./run_counts.ts";
+import { MAX_ERROR_SAMPLES, type RunMetrics } from "./run_metrics.ts";
 
 /**
  * What a worker's metrics gained since its last delta: plain data, cheap to post
@@ -126,7 +127,7 @@ export function applyDelta(metrics: RunMetrics, delta: MetricsDelta): void {
   metrics.histograms.connect.merge(LatencyHistogram.decode(delta.histograms.connect));
   metrics.histograms.lateness.merge(LatencyHistogram.decode(delta.histograms.lateness));
   metrics.histograms.reconnect.merge(LatencyHistogram.decode(delta.histograms.reconnect));
-  metrics.mergeAcks(LatencyHistogram.decode(delta.histograms.ack));
+  metrics.histograms.ack.merge(LatencyHistogram.decode(delta.histograms.ack));
   delta.fleets.forEach((fleetDelta, n) => {
     const tally = metrics.fleets[n];
     const counts = tally.messages as unknown as Record<string, number>;

@@ -1,101 +1,18 @@
 import { createFleetTally, type FleetTally } from "./fleet_tally.ts";
 import { LatencyHistogram } from "./histogram.ts";
-
-/** Message counters; each has one meaning, named in the summary and README. */
-export interface MessageCounts {
-  /** Sends the schedule asked for (one per sensor per interval while running). */
-  scheduled: number;
-  /** Publishes written to a connected socket. */
-  sent: number;
-  /** QoS 1/2 publishes acknowledged by the broker (PUBACK / PUBCOMP). */
-  acked: number;
-  /** QoS 1/2 publishes that failed: connection lost, ack deadline passed, refused. */
-  failed: number;
-  /** Sends skipped because the socket needed drain or the in-flight window was full. */
-  backpressured: number;
-  /** Sends skipped because the sensor was offline (or its offline buffer overflowed). */
-  offlineDropped: number;
-  /** Readings kept while offline (fleets with an offline buffer); each is later sent or dropped. */
-  offlineBuffered: number;
-  /** Messages on the probe's topics of another run, or not iotload's: not counted as received. */
-  foreign: number;
-  /** Distinct messages the probe received. */
-  received: number;
-  /** Messages sent but never received by the probe (after the drain period). */
-  lost: number;
-  /** Messages the probe received more than once. */
-  duplicates: number;
-  /** Messages the probe received after a later one of the same sensor. */
-  reordered: number;
-}
-
-/** Connection counters. */
-export interface ConnectionCounts {
-  /** Sensors (connections) the run aims to hold. */
-  target: number;
-  /** Connections open right now. */
-  connected: number;
-  /** Most connections open at once. */
-  peak: number;
-  /** Connect attempts started (first connects and reconnects). */
-  attempts: number;
-  /** Connect attempts that failed before CONNACK. */
-  attemptsFailed: number;
-  /** Established connections that were lost. */
-  disconnects: number;
-  /** Successful connects after a loss. */
-  reconnects: number;
-  /** Connections dropped on purpose by churn (not errors). */
-  churned: number;
-}
-
-/** Command round trips (iotload's commander to a sensor and back). */
-export interface CommandCounts {
-  /** Commands published. */
-  sent: number;
-  /** Commands a sensor answered. */
-  answered: number;
-  /** Commands with no answer within the ack timeout. */
-  unanswered: number;
-}
-
-/** One second of the run, as shown in the timeline. */
-export interface TimelinePoint {
-  /** Seconds since the run started. */
-  t: number;
-  /** Connections open at the end of the second. */
-  connected: number;
-  /** Publishes written during the second. */
-  sent: number;
-  /** Acknowledgements during the second. */
-  acked: number;
-  /** Probe receptions during the second. */
-  received: number;
-  /** Errors counted during the second. */
-  errors: number;
-  /** p99 ack latency of the second, in ms (0 when none). */
-  ackP99Ms: number;
-  /** p99 end-to-end latency of the second, in ms (0 when none). */
-  e2eP99Ms: number;
-  /** Stage (1-based) at the end of the second; 0 when the scenario has no stages. */
-  stage: number;
-}
-
-/** The latency histograms of a run, all in microseconds. */
-export interface LatencyHistograms {
-  /** TCP start to CONNACK. */
-  readonly connect: LatencyHistogram;
-  /** Intended send time to PUBACK / PUBCOMP. */
-  readonly ack: LatencyHistogram;
-  /** Intended send time to probe reception. */
-  readonly e2e: LatencyHistogram;
-  /** Actual send time minus intended send time. */
-  readonly lateness: LatencyHistogram;
-  /** Connection lost (or dropped by churn) to CONNACK again. */
-  readonly reconnect: LatencyHistogram;
-  /** Command published to its answer received. */
-  readonly command: LatencyHistogram;
-}
+import {
+  type CommandCounts,
+  type ConnectionCounts,
+  LATENCY_BUCKET_BOUNDS_SECONDS,
+  type LatencyBuckets,
+  type LatencyHistograms,
+  type MessageCounts,
+  type RunTotals,
+  SECOND_LATENCIES,
+  type SecondGenerator,
+  type SecondLatency,
+  type TimelinePoint,
+} from "./run_counts.ts";
 
 /** How many distinct error messages a run keeps. */
 export const MAX_ERROR_SAMPLES = 5;
@@ -143,9 +60,16 @@ export class RunMetrics {
   /** Total errors counted so far. */
   errorCount = 0;
 
-  readonly #secondAck = new LatencyHistogram();
-  readonly #secondE2e = new LatencyHistogram();
+  /** The whole-run histograms as they were when the last second closed. */
+  #atLastSecond: Record<SecondLatency, LatencyHistogram> = {
+    ack: new LatencyHistogram(),
+    e2e: new LatencyHistogram(),
+    lateness: new LatencyHistogram(),
+    connect: new LatencyHistogram(),
+  };
   #last = { sent: 0, acked: 0, received: 0, errors: 0 };
+  /** Errors by category when the last second closed. */
+  #lastErrors: Record<string, number> = {};
 
   /** Each fleet's own counters and histograms, in scenario order. */
   readonly fleets: readonly FleetTally[];
@@ -219,24 +143,24 @@ export class RunMetrics {
   recordAck(ackUs: number): void {
     this.messages.acked++;
     this.histograms.ack.recordUs(ackUs);
-    this.#secondAck.recordUs(ackUs);
-  }
-
-  /** Adds acknowledgements recorded elsewhere (a worker) to the run and the current second. */
-  mergeAcks(histogram: LatencyHistogram): void {
-    this.histograms.ack.merge(histogram);
-    this.#secondAck.merge(histogram);
   }
 
   /** Records a probe reception `e2eUs` after the intended send time. */
   recordE2e(e2eUs: number): void {
     this.histograms.e2e.recordUs(e2eUs);
-    this.#secondE2e.recordUs(e2eUs);
   }
 
-  /** Closes the current second: appends its timeline point (deltas since the last one). */
-  closeSecond(tSec: number, stage = 0): TimelinePoint {
+  /**
+   * Closes the current second: appends its timeline point (deltas since the last one),
+   * with the stage and the generator's figures of the second.
+   */
+  closeSecond(
+    tSec: number,
+    stage = 0,
+    generator: SecondGenerator = { cpuPercent: 0, eventLoopLagMs: 0 },
+  ): TimelinePoint {
     const m = this.messages;
+    const quantiles = this.#closeSecondLatencies();
     const point: TimelinePoint = {
       t: tSec,
       connected: this.connections.connected,
@@ -244,9 +168,18 @@ export class RunMetrics {
       acked: m.acked - this.#last.acked,
       received: m.received - this.#last.received,
       errors: this.errorCount - this.#last.errors,
-      ackP99Ms: roundMs(this.#secondAck.percentileUs(99)),
-      e2eP99Ms: roundMs(this.#secondE2e.percentileUs(99)),
+      ackP50Ms: quantiles.ack[0],
+      ackP99Ms: quantiles.ack[1],
+      e2eP50Ms: quantiles.e2e[0],
+      e2eP99Ms: quantiles.e2e[1],
+      latenessP50Ms: quantiles.lateness[0],
+      latenessP99Ms: quantiles.lateness[1],
+      connectP50Ms: quantiles.connect[0],
+      connectP99Ms: quantiles.connect[1],
       stage,
+      errorsByCategory: this.#errorsSinceLastSecond(),
+      cpuPercent: generator.cpuPercent,
+      eventLoopLagMs: generator.eventLoopLagMs,
     };
     this.#last = {
       sent: m.sent,
@@ -254,10 +187,55 @@ export class RunMetrics {
       received: m.received,
       errors: this.errorCount,
     };
-    this.#secondAck.reset();
-    this.#secondE2e.reset();
     this.timeline.push(point);
     return point;
+  }
+
+  /** Each category's errors since the last second closed (categories with none left out). */
+  #errorsSinceLastSecond(): Record<string, number> {
+    const since: Record<string, number> = {};
+    for (const [category, count] of Object.entries(this.errors)) {
+      const delta = count - (this.#lastErrors[category] ?? 0);
+      if (delta > 0) since[category] = delta;
+    }
+    this.#lastErrors = { ...this.errors };
+    return since;
+  }
+
+  /** The totals so far: counters, errors and latency buckets (copies). */
+  totals(): RunTotals {
+    const boundsUs = LATENCY_BUCKET_BOUNDS_SECONDS.map((seconds) => seconds * 1e6);
+    const latency = {} as Record<SecondLatency, LatencyBuckets>;
+    for (const name of SECOND_LATENCIES) {
+      const histogram = this.histograms[name];
+      latency[name] = {
+        counts: histogram.countsAtOrBelowUs(boundsUs),
+        count: histogram.count,
+        sumSeconds: histogram.sumUs / 1e6,
+      };
+    }
+    return {
+      messages: { ...this.messages },
+      connections: { ...this.connections },
+      errors: { ...this.errors },
+      latency,
+    };
+  }
+
+  /**
+   * The median and p99 (ms) of what each whole-run histogram gained since the last
+   * second closed, which covers values merged from workers too.
+   */
+  #closeSecondLatencies(): Record<SecondLatency, [number, number]> {
+    const quantiles = {} as Record<SecondLatency, [number, number]>;
+    for (const name of SECOND_LATENCIES) {
+      const now = this.histograms[name].copy();
+      const second = now.copy();
+      second.subtract(this.#atLastSecond[name]);
+      quantiles[name] = [roundMs(second.percentileUs(50)), roundMs(second.percentileUs(99))];
+      this.#atLastSecond[name] = now;
+    }
+    return quantiles;
   }
 }
 

@@ -1,7 +1,8 @@
 import { LATENCY_NAMES, type LatencyName } from "./latency_names.ts";
 import { FLEET_LATENCY_NAMES, type FleetMessageCounts } from "./fleet_tally.ts";
 import type { LatencyStats } from "./histogram.ts";
-import type { CommandCounts, MessageCounts, RunMetrics, TimelinePoint } from "./run_metrics.ts";
+import type { CommandCounts, MessageCounts, TimelinePoint } from "./run_counts.ts";
+import type { RunMetrics } from "./run_metrics.ts";
 
 /** The generator's own health, as numbers: fleet threads, CPU, memory, event-loop lag. */
 export interface GeneratorNumbers {

@@ -165,3 +165,25 @@ export function truncateVisible(text: string, widthColumns: number): string {
   if (columns < keepColumns) takePlain(text.slice(plainFrom));
   return `${out}${styled ? "\x1b[0m" : ""}…`;
 }
+
+/**
+ * The header and rows as lines, each starting with `indent`: the first column
+ * left-aligned, the others right-aligned, two spaces between columns (ANSI codes do
+ * not count towards widths).
+ */
+export function alignColumns(
+  header: readonly string[],
+  rows: readonly string[][],
+  indent = "",
+): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(visibleLength(title), ...rows.map((row) => visibleLength(row[column])))
+  );
+  const pad = (cell: string, width: number, left: boolean) => {
+    const space = " ".repeat(Math.max(0, width - visibleLength(cell)));
+    return left ? cell + space : space + cell;
+  };
+  const render = (row: readonly string[]) =>
+    indent + row.map((cell, column) => pad(cell, widths[column], column === 0)).join("  ");
+  return [render(header), ...rows.map(render)];
+}

@@ -1,5 +1,6 @@
 import type { LatencyStats } from "../metrics/histogram.ts";
 import {
+  alignColumns,
   formatBytes,
   formatCount,
   formatElapsed,
@@ -213,18 +214,6 @@ function formatRates(summary: Summary): string[] {
   ]);
 }
 
-/** The header and rows as indented lines: the first column left-aligned, the rest right. */
-function alignColumns(header: readonly string[], rows: readonly string[][]): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length))
-  );
-  const render = (row: readonly string[]) =>
-    INDENT +
-    row.map((cell, column) => column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))
-      .join("  ");
-  return [render(header), ...rows.map(render)];
-}
-
 /** One row per fleet: its counts and the p99s that tell a slow fleet from the rest. */
 function formatFleets(summary: Summary): string[] {
   const probed = summary.ledger.probe;
@@ -241,7 +230,7 @@ function formatFleets(summary: Summary): string[] {
     p99(fleet.latencyMs.ack),
     p99(fleet.latencyMs.e2e),
   ]);
-  return ["Fleets (latency in ms)", ...alignColumns(header, rows)];
+  return ["Fleets (latency in ms)", ...alignColumns(header, rows, INDENT)];
 }
 
 function formatLatency(summary: Summary): string[] {
@@ -257,7 +246,7 @@ function formatLatency(summary: Summary): string[] {
     );
     return [name, formatCount(stats.count), ...cells];
   });
-  const lines = ["Latency (ms)", ...alignColumns(header, rows)];
+  const lines = ["Latency (ms)", ...alignColumns(header, rows, INDENT)];
   lines.push(
     `${INDENT}ack and e2e are measured from the intended send time, so stalls show as latency`,
   );

@@ -87,6 +87,20 @@ function fail(expression: string, problem: string, hint?: string): never {
   );
 }
 
+/**
+ * The summary path a metric name of a threshold (`e2e.p99`, `lost`,
+ * `rates.sentPerSec`) stands for; throws {@linkcode UsageError} naming `expression`
+ * (as written after `setting`, e.g. `--fail-on`) for a name that is no metric.
+ */
+export function metricPathOf(name: string, expression: string, setting: string): readonly string[] {
+  try {
+    return resolveMetric(expression, name).path;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(error.message.replace(/^--threshold /, `${setting} `), error.hint);
+  }
+}
+
 function resolveMetric(expression: string, name: string): MetricKind {
   const parts = name.split(".");
   const [head, field, extra] = parts;

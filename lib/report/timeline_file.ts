@@ -2,8 +2,10 @@
  * The `--timeline FILE` reporter: one record per second of the run, appended as it
  * happens and written through at once, so a run that is killed keeps what it measured.
  * NDJSON for `.ndjson` / `.jsonl`, CSV with a header for `.csv`. The records are the
- * summary's timeline points plus the phase and the elapsed time; their counts add up
- * to the summary's totals.
+ * summary's timeline points (counts, the median and p99 of ack, e2e, lateness and
+ * connect within the second, the generator's CPU and event-loop lag; NDJSON also the
+ * errors by category) plus the phase and the elapsed time; their counts add up to the
+ * summary's totals.
  *
  * @module
  */
@@ -23,8 +25,16 @@ const COLUMNS = [
   "acked",
   "received",
   "errors",
+  "ackP50Ms",
   "ackP99Ms",
+  "e2eP50Ms",
   "e2eP99Ms",
+  "latenessP50Ms",
+  "latenessP99Ms",
+  "connectP50Ms",
+  "connectP99Ms",
+  "cpuPercent",
+  "eventLoopLagMs",
 ] as const;
 
 /** The format a path asks for by its extension, or null when it names none of them. */
@@ -61,19 +71,8 @@ export class TimelineFile {
   }
 }
 
-function recordOf(fact: SecondFact): Record<typeof COLUMNS[number], string | number> {
-  const p = fact.point;
-  return {
-    t: p.t,
-    elapsedMs: Math.round(fact.elapsedMs),
-    phase: fact.phase,
-    stage: p.stage,
-    connected: p.connected,
-    sent: p.sent,
-    acked: p.acked,
-    received: p.received,
-    errors: p.errors,
-    ackP99Ms: p.ackP99Ms,
-    e2eP99Ms: p.e2eP99Ms,
-  };
+function recordOf(
+  fact: SecondFact,
+): Record<typeof COLUMNS[number], string | number> & { errorsByCategory: Record<string, number> } {
+  return { ...fact.point, elapsedMs: Math.round(fact.elapsedMs), phase: fact.phase };
 }

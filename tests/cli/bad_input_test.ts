@@ -60,6 +60,9 @@ const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {
   ca: ["/nonexistent/ca.pem"],
   out: ["/nonexistent-dir/summary.json"],
   timeline: ["/nonexistent-dir/run.ndjson", "run.txt", "/tmp"],
+  html: ["/nonexistent-dir/report.html", "/tmp"],
+  prometheus: ["abc", "99999", "127.0.0.1:", "[::1]"],
+  "command-rate": ["-1", "fast", "100001"],
 };
 
 const STRING_FLAGS = RUN_FLAGS.filter((flag) => flag.type === "string");

@@ -167,7 +167,10 @@ Deno.test("applyOverrides() maps every flag to its field", () => {
       probe: false,
       probeConnections: 4,
       drainMs: 500,
-      thresholds: ["e2e.p99<250ms", "lost==0"],
+      thresholds: [
+        { expression: "e2e.p99<250ms", abortOnFail: false },
+        { expression: "lost==0", abortOnFail: false },
+      ],
       json: true,
       outPath: "summary.json",
     },
@@ -415,7 +418,7 @@ Deno.test("applyOverrides() returns a frozen scenario, fleets and thresholds inc
   }, TypeError);
   // Changing the caller's array later does not reach the scenario.
   thresholds.push("e2e.p99<1ms");
-  assert.deepEqual(scenario.thresholds, ["lost==0"]);
+  assert.deepEqual(scenario.thresholds, [{ expression: "lost==0", abortOnFail: false }]);
 });
 
 Deno.test("redactScenario() replaces the password with *** and keeps every other field", () => {

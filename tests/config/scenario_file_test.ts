@@ -79,7 +79,7 @@ Deno.test("SCENARIO_SHAPE sets every field of Scenario, FleetSpec and StageSpec"
   const fileless = SCENARIO_SHAPE.fields.filter((field) => "fileless" in field && field.fileless);
   assert.deepEqual(
     targetsOf(fileless).scenario.toSorted(),
-    ["bindAddresses", "json", "outPath", "timelinePath"],
+    ["bindAddresses", "htmlPath", "json", "outPath", "prometheusListen", "timelinePath"],
   );
   assert.deepEqual(targets.fleets.toSorted(), Object.keys(DEFAULT_FLEET).toSorted());
   assert.deepEqual(targets.stages.toSorted(), ["durationMs", "rateFactor", "targetSensors"]);
@@ -96,7 +96,7 @@ Deno.test("loadScenarioFile() reads every example, with thresholds the report ac
   for (const name of names) {
     const scenario = await loadScenarioFile(join(EXAMPLES_DIR, name), {});
     assert.ok(scenario.fleets.length >= 1, name);
-    for (const threshold of scenario.thresholds) parseThreshold(threshold);
+    for (const threshold of scenario.thresholds) parseThreshold(threshold.expression);
   }
 });
 
@@ -287,7 +287,10 @@ thresholds:
     probe: false,
     probeConnections: 3,
     drainMs: 1500,
-    thresholds: ["e2e.p99<250ms", "lost==0"],
+    thresholds: [
+      { expression: "e2e.p99<250ms", abortOnFail: false },
+      { expression: "lost==0", abortOnFail: false },
+    ],
   };
   assert.deepEqual(scenario, expected);
 });
@@ -746,7 +749,7 @@ Deno.test("parseScenarioText() rejects unknown keys, suggesting near misses", ()
   );
   assert.equal(
     problemOf("run: { connect_rate: 10 }"),
-    'run.connect_rate: unknown field; did you mean "connectRate"? (known: duration, flood, connectRate, connectConcurrency, connectTimeout, ackTimeout, maxInflight, workers, commandRate, seed)',
+    'run.connect_rate: unknown field; did you mean "connectRate"? (known: duration, flood, connectRate, connectConcurrency, connectTimeout, ackTimeout, maxInflight, workers, commandRate, abortOnFail, seed)',
   );
   assert.equal(
     problemOf("broker: { tls: { cafile: x } }"),
@@ -989,4 +992,22 @@ Deno.test("loadScenarioFile() resolves TLS paths against the file's folder", asy
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("parseScenarioText() reads a threshold as an expression or with abortOnFail", () => {
+  const scenario = parse(
+    'thresholds: ["lost==0", { threshold: "failed==0", abortOnFail: true }]\nrun: { abortOnFail: false }',
+  );
+  assert.deepEqual(scenario.thresholds, [
+    { expression: "lost==0", abortOnFail: false },
+    { expression: "failed==0", abortOnFail: true },
+  ]);
+  assert.equal(
+    problemOf('thresholds: [{ threshold: "failed==0", abort: true }]'),
+    'thresholds[0]: unknown field "abort" (known: threshold, abortOnFail)',
+  );
+  assert.equal(
+    problemOf('thresholds: [{ threshold: "failed==0", abortOnFail: "yes" }]'),
+    'thresholds[0].abortOnFail: expected true or false, got "yes"',
+  );
 });

@@ -135,7 +135,7 @@ Deno.test("RunMetrics.closeSecond() returns per-second deltas, not totals", () =
 
   const first = metrics.closeSecond(1);
   assert.deepEqual(
-    { ...first, ackP99Ms: 0, e2eP99Ms: 0 },
+    { ...first, ackP50Ms: 0, ackP99Ms: 0, connectP50Ms: 0, connectP99Ms: 0 },
     {
       t: 1,
       connected: 2,
@@ -143,9 +143,18 @@ Deno.test("RunMetrics.closeSecond() returns per-second deltas, not totals", () =
       acked: 40,
       received: 90,
       errors: 3,
+      ackP50Ms: 0,
       ackP99Ms: 0,
+      e2eP50Ms: 0,
       e2eP99Ms: 0,
+      latenessP50Ms: 0,
+      latenessP99Ms: 0,
+      connectP50Ms: 0,
+      connectP99Ms: 0,
       stage: 0,
+      errorsByCategory: { publishFailed: 3 },
+      cpuPercent: 0,
+      eventLoopLagMs: 0,
     },
   );
 
@@ -169,9 +178,18 @@ Deno.test("RunMetrics.closeSecond() returns per-second deltas, not totals", () =
     acked: 0,
     received: 0,
     errors: 0,
+    ackP50Ms: 0,
     ackP99Ms: 0,
+    e2eP50Ms: 0,
     e2eP99Ms: 0,
+    latenessP50Ms: 0,
+    latenessP99Ms: 0,
+    connectP50Ms: 0,
+    connectP99Ms: 0,
     stage: 0,
+    errorsByCategory: {},
+    cpuPercent: 0,
+    eventLoopLagMs: 0,
   });
   assert.deepEqual(metrics.timeline, [first, second, third]);
   assert.equal(metrics.messages.sent, 130, "totals are not reset");
@@ -193,6 +211,14 @@ Deno.test("RunMetrics.closeSecond() reports each second's own p99, reset between
   assert.equal(second.ackP99Ms, p99Ms(fastAcksUs));
   assertNearMs(second.ackP99Ms, 3);
   assert.equal(second.e2eP99Ms, 0, "no e2e this second");
+
+  // Connects and lateness get a median and a p99 per second too.
+  metrics.recordConnected(12_000, false);
+  metrics.histograms.lateness.recordUs(700);
+  const third = metrics.closeSecond(3);
+  assertNearMs(third.connectP50Ms, 12);
+  assertNearMs(third.latenessP99Ms, 0.7);
+  assert.equal(third.ackP99Ms, 0, "no ack this second");
 
   // The whole-run histogram keeps every second.
   assert.equal(metrics.histograms.ack.count, 200);

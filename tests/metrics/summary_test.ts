@@ -244,11 +244,20 @@ Deno.test("buildSummary() copies the timeline points with every field", () => {
   assert.notEqual(timeline, metrics.timeline);
   for (const point of timeline) {
     assert.deepEqual(Object.keys(point).sort(), [
+      "ackP50Ms",
       "ackP99Ms",
       "acked",
+      "connectP50Ms",
+      "connectP99Ms",
       "connected",
+      "cpuPercent",
+      "e2eP50Ms",
       "e2eP99Ms",
       "errors",
+      "errorsByCategory",
+      "eventLoopLagMs",
+      "latenessP50Ms",
+      "latenessP99Ms",
       "received",
       "sent",
       "stage",

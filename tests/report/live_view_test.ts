@@ -6,6 +6,7 @@ import {
   type TextSink,
 } from "../../lib/report/live_view.ts";
 import { visibleLength } from "../../lib/report/format.ts";
+import { RunMetrics } from "../../lib/metrics/run_metrics.ts";
 
 const ESCAPE = "\x1b";
 
@@ -34,11 +35,23 @@ function liveState(overrides: Partial<LiveState> = {}): LiveState {
       acked: 1_999,
       received: 2_001,
       errors: 1,
+      ackP50Ms: 0,
       ackP99Ms: 4.2,
+      e2eP50Ms: 0,
+      latenessP50Ms: 0,
+      latenessP99Ms: 0,
+      connectP50Ms: 0,
+      connectP99Ms: 0,
       e2eP99Ms: 12.3,
       stage: 0,
+      errorsByCategory: {},
+      cpuPercent: 0,
+      eventLoopLagMs: 0,
     },
+    runId: "0a1b2c3d",
     errorsTotal: 12,
+    totals: new RunMetrics(10).totals(),
+    health: { cpuSeconds: 1.5, rssBytes: 80_000_000, eventLoopLagMs: 2 },
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { SecondFact } from "../../lib/metrics/facts.ts";
 import { TimelineFile, timelineFormatOf } from "../../lib/report/timeline_file.ts";
+import { RunMetrics } from "../../lib/metrics/run_metrics.ts";
 
 const SECOND: SecondFact = {
   kind: "second",
@@ -10,7 +11,10 @@ const SECOND: SecondFact = {
   phaseElapsedMs: 1_000,
   sensors: 10,
   settled: 10,
+  runId: "0a1b2c3d",
   errorsTotal: 0,
+  totals: new RunMetrics(10).totals(),
+  health: { cpuSeconds: 1.5, rssBytes: 80_000_000, eventLoopLagMs: 2 },
   point: {
     t: 2,
     connected: 10,
@@ -18,9 +22,18 @@ const SECOND: SecondFact = {
     acked: 19,
     received: 20,
     errors: 0,
+    ackP50Ms: 0,
     ackP99Ms: 4.2,
+    e2eP50Ms: 0,
+    latenessP50Ms: 0,
+    latenessP99Ms: 0,
+    connectP50Ms: 0,
+    connectP99Ms: 0,
     e2eP99Ms: 5.1,
     stage: 0,
+    errorsByCategory: {},
+    cpuPercent: 0,
+    eventLoopLagMs: 0,
   },
 };
 
@@ -46,8 +59,17 @@ Deno.test("TimelineFile writes one NDJSON record per second and nothing for othe
     acked: 19,
     received: 20,
     errors: 0,
+    ackP50Ms: 0,
     ackP99Ms: 4.2,
+    e2eP50Ms: 0,
+    latenessP50Ms: 0,
+    latenessP99Ms: 0,
+    connectP50Ms: 0,
+    connectP99Ms: 0,
     e2eP99Ms: 5.1,
+    errorsByCategory: {},
+    cpuPercent: 0,
+    eventLoopLagMs: 0,
   }]);
 });
 
@@ -56,7 +78,7 @@ Deno.test("TimelineFile writes CSV with a header first", () => {
   const file = new TimelineFile("csv", (text) => written.push(text));
   file.onFact(SECOND);
   assert.deepEqual(written, [
-    "t,elapsedMs,phase,stage,connected,sent,acked,received,errors,ackP99Ms,e2eP99Ms\n",
-    "2,2000,running,0,10,20,19,20,0,4.2,5.1\n",
+    "t,elapsedMs,phase,stage,connected,sent,acked,received,errors,ackP50Ms,ackP99Ms,e2eP50Ms,e2eP99Ms,latenessP50Ms,latenessP99Ms,connectP50Ms,connectP99Ms,cpuPercent,eventLoopLagMs\n",
+    "2,2000,running,0,10,20,19,20,0,0,4.2,0,5.1,0,0,0,0,0,0\n",
   ]);
 });
