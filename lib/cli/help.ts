@@ -11,6 +11,8 @@ Usage:
                            reprint a saved summary, or write its HTML report
   iotload compare BASE.json NEW.json
                            compare two saved runs (--noise, --json, --fail-on)
+  iotload certs --ca-dir DIR --sensors N --out DIR
+                           make a test CA and a client certificate per sensor
   iotload help             show this help
   iotload version          print the version, runtime and target
 

@@ -3,6 +3,7 @@ import { UsageError } from "../config/usage_error.ts";
 import { EXIT } from "./exit_codes.ts";
 import { formatMainHelp } from "./help.ts";
 import { PERMISSION_HINT } from "./permission_check.ts";
+import { certsCommand } from "./certs_command.ts";
 import { compareCommand } from "./compare_command.ts";
 import { reportCommand } from "./report_command.ts";
 import { runCommand } from "./run_command.ts";
@@ -38,10 +39,12 @@ export async function main(argv: readonly string[], io: TerminalIo): Promise<num
         return await compareCommand(rest, io);
       case "report":
         return await reportCommand(rest, io);
+      case "certs":
+        return await certsCommand(rest, io);
       default:
         throw new UsageError(
           `unknown command ${JSON.stringify(command)}`,
-          "commands: run, validate, report, compare, help, version (iotload --help)",
+          "commands: run, validate, report, compare, certs, help, version (iotload --help)",
         );
     }
   } catch (error) {

@@ -29,12 +29,15 @@ export function crossCheck(scenario: Scenario): string[] {
     problems.push("--protocol-version 5: the embedded broker speaks MQTT 3.1.1 only; give --url");
   }
   const tls = scenario.caPath !== undefined || scenario.certPath !== undefined ||
-    scenario.keyPath !== undefined || scenario.insecure;
+    scenario.keyPath !== undefined || scenario.insecure || scenario.probeCertPath !== undefined;
   if (tls && !/^(mqtts|wss):/.test(scenario.url ?? "")) {
     problems.push("--ca/--cert/--key/--insecure need --url with mqtts:// or wss://");
   }
   if ((scenario.certPath === undefined) !== (scenario.keyPath === undefined)) {
     problems.push("--cert and --key must be given together");
+  }
+  if ((scenario.probeCertPath === undefined) !== (scenario.probeKeyPath === undefined)) {
+    problems.push("--probe-cert and --probe-key must be given together");
   }
   problems.push(...bindFamilyProblems(scenario));
   const sensors = totalSensors(scenario);
@@ -58,6 +61,12 @@ export function crossCheck(scenario: Scenario): string[] {
       problems.push(`--jitter: must be shorter than the interval (${fleet.intervalMs} ms)`);
     }
     const fleetPath = `fleets[${index}]`;
+    if (
+      (fleet.certTemplate !== null || fleet.keyTemplate !== null) &&
+      !/^(mqtts|wss):/.test(scenario.url ?? "")
+    ) {
+      problems.push(`${fleetPath}.tls: per-device certificates need a url with mqtts:// or wss://`);
+    }
     const perSensorTopics = [
       ["status.topic", fleet.statusTopicTemplate],
       ["commands.topic", fleet.commandTopicTemplate],

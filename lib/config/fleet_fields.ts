@@ -114,6 +114,46 @@ const FLEET_FIELDS: readonly Field<FleetSpec>[] = [
       "omit for the identity and the reading.",
   },
   {
+    key: "username",
+    target: "usernameTemplate",
+    type: { kind: "string", pattern: /\S/, patternHint: 'a user name template like "dev-{id}"' },
+    description: `Each sensor's MQTT username, a template with ${TEMPLATE_HELP}; ` +
+      "default the broker's.",
+  },
+  {
+    key: "password",
+    target: "passwordTemplate",
+    type: { kind: "string", secret: true },
+    description: "Each sensor's MQTT password, a template like username, e.g. " +
+      "${DEVICE_SECRET}-{id}; never printed.",
+  },
+  {
+    key: "credentials",
+    target: "credentialsPath",
+    type: { kind: "path" },
+    description: "A file of each sensor's credentials, relative to the scenario file: CSV " +
+      'with "id,username,password" rows or JSON lines; ids are the sensors\' {id}.',
+  },
+  {
+    key: "tls",
+    description: "Per-device client certificates; need an mqtts:// or wss:// url.",
+    fields: [
+      {
+        key: "cert",
+        target: "certTemplate",
+        type: { kind: "path" },
+        description:
+          'Each sensor\'s PEM client certificate, a path template like "certs/{id}.pem".',
+      },
+      {
+        key: "key",
+        target: "keyTemplate",
+        type: { kind: "path" },
+        description: 'Each sensor\'s PEM client key, a path template like "certs/{id}.key".',
+      },
+    ],
+  },
+  {
     key: "offline",
     description: "What a disconnected sensor does with its readings.",
     fields: [{

@@ -56,6 +56,22 @@ export interface FleetSpec {
    */
   readonly offlineBufferSize: number;
   /**
+   * Each sensor's MQTT username: a template with `{id}`, `{index}` and `{fleet}`
+   * (other text is literal); default null (the broker's username).
+   */
+  readonly usernameTemplate: string | null;
+  /** Each sensor's MQTT password, a template like the username (a secret); default null. */
+  readonly passwordTemplate: string | null;
+  /**
+   * A file of each sensor's username and password (CSV `id,username,password` or JSON
+   * lines), for secrets that follow no pattern; default null.
+   */
+  readonly credentialsPath: string | null;
+  /** Each sensor's client certificate file: a path template like `certs/{id}.pem`; default null. */
+  readonly certTemplate: string | null;
+  /** Each sensor's client key file, a path template (a secret's path); default null. */
+  readonly keyTemplate: string | null;
+  /**
    * Status topic template: when set, each sensor publishes a retained birth message
    * (`"online":true`) there on connect and leaves a retained last will (`"online":false`)
    * the broker delivers when the connection drops uncleanly; default null (off).
@@ -170,6 +186,14 @@ export interface Scenario {
   readonly seed: number;
   /** Run the probe subscriber that measures end-to-end latency and loss; default true. */
   readonly probe: boolean;
+  /** The probe's and the commander's MQTT username; default the broker's (when it is no template). */
+  readonly probeUsername?: string;
+  /** The probe's and the commander's MQTT password (a secret); default the broker's. */
+  readonly probePassword?: string;
+  /** The probe's and the commander's client certificate file (mTLS brokers); default the broker's. */
+  readonly probeCertPath?: string;
+  /** The probe's and the commander's client key file; default the broker's. */
+  readonly probeKeyPath?: string;
   /** Connections the probe spreads its subscription over; default 1. */
   readonly probeConnections: number;
   /** Time the probe keeps listening after the last send, in ms; default 2,000. */
@@ -255,6 +279,11 @@ export const DEFAULT_FLEET: FleetSpec = Object.freeze({
   payloadBytes: 0,
   payloadTemplate: null,
   offlineBufferSize: 0,
+  usernameTemplate: null,
+  passwordTemplate: null,
+  credentialsPath: null,
+  certTemplate: null,
+  keyTemplate: null,
   statusTopicTemplate: null,
   statusOnlineTemplate: null,
   statusOfflineTemplate: null,
@@ -318,6 +347,10 @@ export function redactScenario(scenario: Scenario): Record<string, unknown> {
     Object.entries(scenario).filter(([, value]) => value !== undefined),
   );
   if (scenario.password !== undefined) copy.password = "***";
+  if (scenario.probePassword !== undefined) copy.probePassword = "***";
+  copy.fleets = scenario.fleets.map((fleet) =>
+    fleet.passwordTemplate === null ? fleet : { ...fleet, passwordTemplate: "***" }
+  );
   if (scenario.url !== null) copy.url = redactCredentials(scenario.url);
   return copy;
 }

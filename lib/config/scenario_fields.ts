@@ -69,14 +69,16 @@ const BROKER_FIELDS: readonly Field<Scenario>[] = [
     target: "username",
     flag: { name: "username", short: "u", value: "NAME" },
     type: { kind: "string" },
-    description: "MQTT username.",
+    description: "MQTT username; {id}, {index} and {fleet} make it each sensor's own " +
+      "(dev-{id}).",
   },
   {
     key: "password",
     target: "password",
     flag: { name: "password", short: "P", value: "SECRET" },
     type: { kind: "string", secret: true },
-    description: "MQTT password; never printed (a file can take it from ${IOTLOAD_PASSWORD}).",
+    description: "MQTT password, never printed (a file can take it from " +
+      "${IOTLOAD_PASSWORD}); {id}, {index} and {fleet} make it each sensor's own.",
   },
   {
     key: "tls",
@@ -224,6 +226,36 @@ const PROBE_FIELDS: readonly Field<Scenario>[] = [
     flag: { name: "no-probe", negate: true },
     type: { kind: "boolean" },
     description: "Run the subscriber that measures end-to-end latency and loss.",
+  },
+  {
+    key: "username",
+    target: "probeUsername",
+    flag: { name: "probe-username", value: "NAME" },
+    type: { kind: "string" },
+    description: "MQTT username of the probe and the commander; default the broker's " +
+      "(unless that is a per-sensor template).",
+  },
+  {
+    key: "password",
+    target: "probePassword",
+    flag: { name: "probe-password", value: "SECRET" },
+    type: { kind: "string", secret: true },
+    description: "MQTT password of the probe and the commander; never printed.",
+  },
+  {
+    key: "cert",
+    target: "probeCertPath",
+    flag: { name: "probe-cert" },
+    type: { kind: "path" },
+    description: "PEM client certificate of the probe and the commander, for brokers that " +
+      "require one (with per-device certificates); needs key.",
+  },
+  {
+    key: "key",
+    target: "probeKeyPath",
+    flag: { name: "probe-key" },
+    type: { kind: "path" },
+    description: "PEM client key of the probe and the commander; needs cert.",
   },
   {
     key: "connections",

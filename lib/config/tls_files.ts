@@ -3,6 +3,7 @@ import { describeFileError } from "./file_errors.ts";
 import type { Scenario } from "./scenario.ts";
 import { UsageError } from "./usage_error.ts";
 import { readUserTextFile } from "./user_file.ts";
+import { isPerSensor } from "./credential_template.ts";
 
 /** PEM material read from the scenario's TLS files. */
 export interface TlsFiles {
@@ -12,6 +13,8 @@ export interface TlsFiles {
   readonly cert?: string;
   /** Client key, PEM (a secret: never printed). */
   readonly key?: string;
+  /** The probe's and the commander's own certificate and key, PEM, when given. */
+  readonly probe?: { readonly cert: string; readonly key: string };
 }
 
 /**
@@ -36,11 +39,9 @@ export async function loadTlsFiles(scenario: Scenario): Promise<TlsFiles> {
       return undefined;
     }
   };
-  const files = {
-    ca: await read(scenario.caPath, "--ca"),
-    cert: await read(scenario.certPath, "--cert"),
-    key: await read(scenario.keyPath, "--key"),
-  };
+  // A path with a sensor placeholder names each device's own file (checked by the run).
+  const shared = (path: string | undefined) =>
+    path === undefined || isPerSensor(path) ? undefined : path;
   const parse = <T>(
     text: string | undefined,
     flag: string,
@@ -56,28 +57,59 @@ export async function loadTlsFiles(scenario: Scenario): Promise<TlsFiles> {
       return undefined;
     }
   };
-  parse(files.ca, "--ca", scenario.caPath, "PEM certificate", (pem) => new X509Certificate(pem));
-  const cert = parse(
-    files.cert,
-    "--cert",
-    scenario.certPath,
-    "PEM certificate",
-    (pem) => new X509Certificate(pem),
-  );
-  const key: KeyObject | undefined = parse(
-    files.key,
-    "--key",
-    scenario.keyPath,
-    "PEM private key (encrypted keys are not supported)",
-    (pem) => createPrivateKey(pem),
-  );
-  if (cert !== undefined && key !== undefined && !cert.checkPrivateKey(key)) {
-    problems.push(
-      `--key: ${JSON.stringify(scenario.keyPath)} does not belong to the certificate in ${
-        JSON.stringify(scenario.certPath)
-      }`,
+  /** A certificate and its key, each parsed, and the key checked against the certificate. */
+  const readPair = async (
+    certPath: string | undefined,
+    keyPath: string | undefined,
+    certFlag: string,
+    keyFlag: string,
+  ) => {
+    const texts = { cert: await read(certPath, certFlag), key: await read(keyPath, keyFlag) };
+    const cert = parse(
+      texts.cert,
+      certFlag,
+      certPath,
+      "PEM certificate",
+      (pem) => new X509Certificate(pem),
     );
-  }
+    const key: KeyObject | undefined = parse(
+      texts.key,
+      keyFlag,
+      keyPath,
+      "PEM private key (encrypted keys are not supported)",
+      (pem) => createPrivateKey(pem),
+    );
+    if (cert !== undefined && key !== undefined && !cert.checkPrivateKey(key)) {
+      problems.push(
+        `${keyFlag}: ${JSON.stringify(keyPath)} does not belong to the certificate in ${
+          JSON.stringify(certPath)
+        }`,
+      );
+    }
+    return texts;
+  };
+  const ca = await read(scenario.caPath, "--ca");
+  parse(ca, "--ca", scenario.caPath, "PEM certificate", (pem) => new X509Certificate(pem));
+  const own = await readPair(
+    shared(scenario.certPath),
+    shared(scenario.keyPath),
+    "--cert",
+    "--key",
+  );
+  const probe = await readPair(
+    scenario.probeCertPath,
+    scenario.probeKeyPath,
+    "--probe-cert",
+    "--probe-key",
+  );
+  const files: TlsFiles = {
+    ca,
+    cert: own.cert,
+    key: own.key,
+    probe: probe.cert === undefined || probe.key === undefined
+      ? undefined
+      : { cert: probe.cert, key: probe.key },
+  };
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   return files;
 }

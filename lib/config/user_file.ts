@@ -29,11 +29,23 @@ export async function readUserTextFile(
   maxBytes: number = MAX_USER_FILE_BYTES,
 ): Promise<string> {
   // stat() follows links and opens nothing, so a FIFO is refused before it can block.
-  const info = await Deno.stat(path);
-  if (info.isDirectory) throw new Deno.errors.IsADirectory(path);
+  checkInfo(await Deno.stat(path), maxBytes);
+  return decodeText(await Deno.readFile(path), maxBytes);
+}
+
+/** {@linkcode readUserTextFile}, synchronously (for files a fleet reads as it is built). */
+export function readUserTextFileSync(path: string, maxBytes: number = MAX_USER_FILE_BYTES): string {
+  checkInfo(Deno.statSync(path), maxBytes);
+  return decodeText(Deno.readFileSync(path), maxBytes);
+}
+
+function checkInfo(info: Deno.FileInfo, maxBytes: number): void {
+  if (info.isDirectory) throw new Deno.errors.IsADirectory("is a directory");
   if (!info.isFile) throw new UserFileError("not a regular file (a FIFO, socket or device)");
   if (info.size > maxBytes) throw new UserFileError(tooLarge(info.size, maxBytes));
-  const bytes = await Deno.readFile(path);
+}
+
+function decodeText(bytes: Uint8Array, maxBytes: number): string {
   if (bytes.length > maxBytes) throw new UserFileError(tooLarge(bytes.length, maxBytes));
   if (bytes.includes(0)) throw new UserFileError("a binary file, not text");
   try {

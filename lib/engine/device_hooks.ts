@@ -3,24 +3,29 @@ import { compilePayloadTemplate } from "../fleet/payload_template.ts";
 import { encodeCommandAnswer, readCommandId } from "../transport/command_message.ts";
 import type { DeviceHooks } from "../transport/connection_types.ts";
 import { encodeStatus } from "../transport/status_message.ts";
+import type { DeviceIdentities } from "./device_credentials.ts";
 import type { SensorTable } from "./sensor_table.ts";
 
 /**
  * What the sensors of `fleet` do besides telemetry, from its configuration: retained
  * status (birth, last will, offline on stop) stamped by the run's clock
- * (`epochNowMs`), and answering commands. Undefined when the fleet does neither.
+ * (`epochNowMs`), answering commands, and connecting with `identities` of their own.
+ * Undefined when the fleet does none of these.
  */
 export function deviceHooksFor(
   table: SensorTable,
   fleet: FleetSpec,
-  seed: number,
+  scenario: Scenario,
   epochNowMs: () => number,
+  identities: DeviceIdentities | undefined,
 ): DeviceHooks | undefined {
   if (
-    fleet.statusTopicTemplate === null && fleet.commandTopicTemplate === null && !fleet.topicAlias
+    fleet.statusTopicTemplate === null && fleet.commandTopicTemplate === null &&
+    !fleet.topicAlias && identities === undefined
   ) {
     return undefined;
   }
+  const seed = scenario.seed;
   const statusJson = (index: number, online: boolean): string => {
     const template = online ? onlineTemplate : offlineTemplate;
     if (template === null) return encodeStatus(table.sensorIds[index], online, epochNowMs());
@@ -42,6 +47,7 @@ export function deviceHooksFor(
   const responseTopic = table.renderer(fleet.responseTopicTemplate, fleet);
   return {
     topicAlias: fleet.topicAlias,
+    credentials: identities?.credentials,
     status: fleet.statusTopicTemplate === null ? undefined : {
       topic: table.renderer(fleet.statusTopicTemplate, fleet),
       online: (index) => statusJson(index, true),

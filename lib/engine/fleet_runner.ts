@@ -12,6 +12,7 @@ import type { FleetHandle, FleetPhase, HoldMark } from "./fleet_handle.ts";
 import { type SensorRange, SensorTable } from "./sensor_table.ts";
 import { Churn } from "./churn.ts";
 import { StageFollower } from "./stage_follower.ts";
+import { type DeviceIdentities, deviceIdentitiesFor } from "./device_credentials.ts";
 import { deviceHooksFor } from "./device_hooks.ts";
 import { SendScheduler } from "./send_scheduler.ts";
 
@@ -68,6 +69,8 @@ export class FleetRunner implements FleetHandle {
   #phase: FleetPhase = "ramp-up";
   #rampDoneMs: number | null = null;
   readonly #churn: Churn;
+  /** Each fleet's sensors' own identities, if they have any. */
+  readonly #identities: readonly (DeviceIdentities | undefined)[];
   readonly #stages: StageFollower | null;
   #holdMark: HoldMark | null = null;
 
@@ -98,8 +101,18 @@ export class FleetRunner implements FleetHandle {
       events,
     };
     const epochNowMs = () => options.toEpochMs(clock.nowMs());
-    const hooks = scenario.fleets.map((fleet) =>
-      deviceHooksFor(this.#table, fleet, scenario.seed, epochNowMs)
+    const table = this.#table;
+    const identities = scenario.fleets.map((fleet) =>
+      deviceIdentitiesFor(
+        fleet,
+        scenario,
+        (index) => table.sensorIds[index],
+        (index) => table.globalIndex(index),
+      )
+    );
+    this.#identities = identities;
+    const hooks = scenario.fleets.map((fleet, n) =>
+      deviceHooksFor(table, fleet, scenario, epochNowMs, identities[n])
     );
     for (let index = 0; index < count; index++) {
       this.#connections.push(
@@ -294,6 +307,12 @@ export class FleetRunner implements FleetHandle {
     this.#phase = "stopped";
   }
 
+  /** How a refusal names sensor `index`: its own username, or its client id. */
+  #deviceName(index: number): string {
+    const identities = this.#identities[this.#table.fleetOf[index]];
+    return identities?.username(index) ?? this.#table.clientIds[index];
+  }
+
   #settleFirstAttempt(index: number): void {
     if (this.#firstSettled[index] === 1) return;
     this.#firstSettled[index] = 1;
@@ -315,6 +334,10 @@ export class FleetRunner implements FleetHandle {
       metrics.messages.failed += count;
       this.#tally(index).messages.failed += count;
       metrics.recordError(category, message ?? PUBLISH_FAILURES[category] ?? category, count);
+      // A publish the broker's access rules refused names its device, as a refused connect does.
+      if (category === "notAuthorized") {
+        metrics.failedDevices.record(category, this.#deviceName(index));
+      }
     };
     return {
       connected: (index, connectUs, isReconnect, offlineUs) => {
@@ -330,7 +353,7 @@ export class FleetRunner implements FleetHandle {
         }
       },
       connectFailed: (index, error) => {
-        metrics.recordConnectFailed(error.category, error.message);
+        metrics.recordConnectFailed(error.category, error.message, this.#deviceName(index));
         const entry = this.#connectErrors.get(error.category);
         if (entry === undefined) this.#connectErrors.set(error.category, { count: 1, error });
         else entry.count++;

@@ -14,6 +14,7 @@ import {
   targetRatePerSec,
   totalSensors,
 } from "../config/scenario.ts";
+import { isPerSensor } from "../config/credential_template.ts";
 import type { TlsFiles } from "../config/tls_files.ts";
 import { redactCredentials } from "../config/values.ts";
 import { FactStream, type RunPhase } from "../metrics/facts.ts";
@@ -117,8 +118,17 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
     sharedStores: publishesOnlyQos0(scenario) ? createSharedStores() : undefined,
     openStream: options.broker.openStream,
   };
-  // The probe and the commander keep stores of their own.
-  const ownStoresTarget: BrokerTarget = { ...target, sharedStores: undefined };
+  // The probe and the commander keep stores of their own, and connect as themselves:
+  // never with a per-sensor template of the broker's credentials.
+  const shared = (value: string | undefined) =>
+    value === undefined || isPerSensor(value) ? undefined : value;
+  const ownStoresTarget: BrokerTarget = {
+    ...target,
+    sharedStores: undefined,
+    username: scenario.probeUsername ?? shared(scenario.username),
+    password: scenario.probePassword ?? shared(scenario.password),
+    tls: options.tls.probe === undefined ? target.tls : { ...target.tls, ...options.tls.probe },
+  };
   const sensors = totalSensors(scenario);
   const metrics = new RunMetrics(sensors, scenario.fleets.length);
   // In every message's envelope, so the probe counts its own run's messages only.

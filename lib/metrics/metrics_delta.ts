@@ -23,6 +23,8 @@ export interface MetricsDelta {
   readonly errors: Readonly<Record<string, number>>;
   /** Error samples first seen since the last delta. */
   readonly errorSamples: readonly string[];
+  /** Devices first seen failing to connect since the last delta, by category. */
+  readonly failedDevices: Readonly<Record<string, readonly string[]>>;
   /** Encoded histograms of what was recorded since the last delta. */
   readonly histograms: {
     readonly connect: string;
@@ -84,6 +86,7 @@ export class DeltaTaker {
       connections: subtract(now.connections, last.connections),
       errors,
       errorSamples: this.#metrics.errorSamples.slice(last.samples),
+      failedDevices: this.#metrics.failedDevices.takeNew(),
       histograms: {
         connect: encodeAndReset(h.connect),
         ack: encodeAndReset(h.ack),
@@ -119,6 +122,7 @@ export function applyDelta(metrics: RunMetrics, delta: MetricsDelta): void {
     metrics.errors[category] = (metrics.errors[category] ?? 0) + added;
     metrics.errorCount += added;
   }
+  metrics.failedDevices.merge(delta.failedDevices);
   for (const sample of delta.errorSamples) {
     if (metrics.errorSamples.length < MAX_ERROR_SAMPLES && !metrics.errorSamples.includes(sample)) {
       metrics.errorSamples.push(sample);

@@ -1,4 +1,5 @@
 import { createFleetTally, type FleetTally } from "./fleet_tally.ts";
+import { FailedDevices } from "./failed_devices.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import {
   type CommandCounts,
@@ -53,6 +54,8 @@ export class RunMetrics {
     reconnect: new LatencyHistogram(),
     command: new LatencyHistogram(),
   };
+  /** Devices that failed to connect, by category. */
+  readonly failedDevices: FailedDevices = new FailedDevices();
   /** Command round trips. */
   readonly commands: CommandCounts = { sent: 0, answered: 0, unanswered: 0 };
   /** One point per second. */
@@ -126,11 +129,15 @@ export class RunMetrics {
     this.connections.churned++;
   }
 
-  /** Records a connect attempt that failed before CONNACK. */
-  recordConnectFailed(category: string, message: string): void {
+  /**
+   * Records a connect attempt that failed before CONNACK; `device` (its username or
+   * client id) is noted among the category's failed devices.
+   */
+  recordConnectFailed(category: string, message: string, device?: string): void {
     this.connections.attempts++;
     this.connections.attemptsFailed++;
     this.recordError(category, message);
+    if (device !== undefined) this.failedDevices.record(category, device);
   }
 
   /** Records a lost connection. */

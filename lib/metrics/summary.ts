@@ -3,6 +3,7 @@ import { FLEET_LATENCY_NAMES, type FleetMessageCounts } from "./fleet_tally.ts";
 import type { LatencyStats } from "./histogram.ts";
 import type { CommandCounts, MessageCounts, TimelinePoint } from "./run_counts.ts";
 import type { RunMetrics } from "./run_metrics.ts";
+import { describeFailedDevices, type FailedDeviceCount } from "./failed_devices.ts";
 
 /** The generator's own health, as numbers: fleet threads, CPU, memory, event-loop lag. */
 export interface GeneratorNumbers {
@@ -93,6 +94,8 @@ export interface Summary {
     reconnects: number;
     churned: number;
     errors: Record<string, number>;
+    /** Distinct devices whose connects failed, by category, with the first names. */
+    failedDevices: Record<string, FailedDeviceCount>;
   };
   /** Command round trips (zero when no commands were sent). */
   commands: CommandCounts;
@@ -192,6 +195,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
     holdSec > 0 ? Math.round(((now - before) / holdSec) * 10) / 10 : 0;
   const latencyMs = mapLatencies((name) => h[name].statsMs());
   const verdict = judgeGenerator(latencyMs.lateness.p99, facts.health);
+  const failedDevices = metrics.failedDevices.counts();
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     tool: { name: "iotload", version: facts.version },
@@ -215,6 +219,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
       reconnects: metrics.connections.reconnects,
       churned: metrics.connections.churned,
       errors: { ...metrics.errors },
+      failedDevices,
     },
     commands: { ...metrics.commands },
     messages,
@@ -230,7 +235,13 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
     overflow: mapLatencies((name) => h[name].overflowCount),
     histograms: mapLatencies((name) => h[name].encode()),
     timeline: [...metrics.timeline],
-    errorSamples: [...metrics.errorSamples],
+    // Which devices failed comes first: "37 devices refused: dev-0012, ...".
+    errorSamples: [
+      ...Object.entries(failedDevices).map(([category, count]) =>
+        describeFailedDevices(category, count)
+      ),
+      ...metrics.errorSamples,
+    ],
     fleets: (facts.fleets ?? []).map((fleet, n) => ({
       name: fleet.name,
       profile: fleet.profile,

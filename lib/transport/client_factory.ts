@@ -53,6 +53,18 @@ export interface MessageStores {
   readonly outgoingStore: IStore;
 }
 
+/** One sensor's identity towards the broker; each part unset falls back to the target's. */
+export interface SensorCredentials {
+  /** MQTT username. */
+  readonly username?: string;
+  /** MQTT password (a secret). */
+  readonly password?: string;
+  /** PEM client certificate. */
+  readonly cert?: string;
+  /** PEM client key (a secret). */
+  readonly key?: string;
+}
+
 /** Per-connection MQTT options. */
 export interface ClientSettings {
   /** MQTT client identifier (MQTT-3.1.3-3). */
@@ -77,6 +89,8 @@ export interface ClientSettings {
   readonly reconnectPeriodMs?: number;
   /** Let MQTT.js renew the subscriptions after a reconnect; default: when it reconnects. */
   readonly resubscribe?: boolean;
+  /** This connection's own username, password, certificate and key; unset: the target's. */
+  readonly credentials?: SensorCredentials;
 }
 
 /**
@@ -132,9 +146,9 @@ export function createMqttClient(
     properties: target.protocolVersion === 5 && target.sessionExpirySec > 0
       ? { sessionExpiryInterval: target.sessionExpirySec }
       : undefined,
-    username: target.username ??
+    username: settings.credentials?.username ?? target.username ??
       (url.username === "" ? undefined : decodeURIComponent(url.username)),
-    password: target.password ??
+    password: settings.credentials?.password ?? target.password ??
       (url.password === "" ? undefined : decodeURIComponent(url.password)),
     reconnectPeriod: settings.reconnectPeriodMs ?? 0,
     will: settings.will === undefined ? undefined : { ...settings.will },
@@ -171,8 +185,8 @@ export function createMqttClient(
   const tlsOptions: IClientOptions & { localAddress?: string } = {
     ...options,
     ca: target.tls.ca,
-    cert: target.tls.cert,
-    key: target.tls.key,
+    cert: settings.credentials?.cert ?? target.tls.cert,
+    key: settings.credentials?.key ?? target.tls.key,
     rejectUnauthorized: !target.tls.insecure,
   };
   if (settings.localAddress !== undefined) {

@@ -7,7 +7,7 @@
  */
 import type { IClientPublishOptions } from "mqtt";
 import type { BackoffPolicy } from "./backoff.ts";
-import type { BrokerTarget } from "./client_factory.ts";
+import type { BrokerTarget, SensorCredentials } from "./client_factory.ts";
 import type { ConnectGate, GateClock } from "./connect_gate.ts";
 import type { ClassifiedError, ErrorCategory } from "./error_category.ts";
 
@@ -54,6 +54,8 @@ export interface DeviceHooks {
   };
   /** Use MQTT 5 topic aliases for telemetry. */
   readonly topicAlias?: boolean;
+  /** The sensor's own credentials, asked for at each connect; none: the broker target's. */
+  readonly credentials?: (index: number) => SensorCredentials;
 }
 
 /** What happened to one publish request. */

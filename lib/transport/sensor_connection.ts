@@ -266,6 +266,7 @@ export class SensorConnection {
       clientId: this.#clientId,
       localAddress: this.#localAddress,
       topicAlias: this.#device?.topicAlias,
+      credentials: this.#device?.credentials?.(this.#index),
       will: status === undefined ? undefined : {
         topic: status.topic(this.#index),
         payload: status.offline(this.#index),

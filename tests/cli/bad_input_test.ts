@@ -63,13 +63,16 @@ const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {
   html: ["/nonexistent-dir/report.html", "/tmp"],
   prometheus: ["abc", "99999", "127.0.0.1:", "[::1]"],
   "command-rate": ["-1", "fast", "100001"],
+  "probe-cert": ["/nonexistent/probe.pem"],
+  "probe-key": ["/nonexistent/probe.key"],
 };
 
 const STRING_FLAGS = RUN_FLAGS.filter((flag) => flag.type === "string");
 
 Deno.test("every string flag of iotload run has bad values in the table", () => {
   const missing = STRING_FLAGS.map((flag) => flag.name).filter((name) =>
-    !(name in WRONG_VALUES) && !["username", "password", "cert", "key"].includes(name)
+    !(name in WRONG_VALUES) &&
+    !["username", "password", "cert", "key", "probe-username", "probe-password"].includes(name)
   );
   assert.deepEqual(missing, []);
 });

@@ -69,7 +69,17 @@ function crossProblemsOf(text: string): string[] {
 
 Deno.test("SCENARIO_SHAPE sets every field of Scenario, FleetSpec and StageSpec", () => {
   const targets = targetsOf(SCENARIO_SHAPE.fields);
-  const optional = ["username", "password", "caPath", "certPath", "keyPath"];
+  const optional = [
+    "username",
+    "password",
+    "caPath",
+    "certPath",
+    "keyPath",
+    "probeUsername",
+    "probePassword",
+    "probeCertPath",
+    "probeKeyPath",
+  ];
   assert.deepEqual(
     targets.scenario.toSorted(),
     [...Object.keys(DEFAULT_SCENARIO), ...optional].toSorted(),
@@ -261,6 +271,11 @@ thresholds:
       payloadBytes: 256,
       payloadTemplate: '{"site":"hq","lat":{reading.lat},"model":"{identity.model}",{reading}}',
       offlineBufferSize: 100,
+      usernameTemplate: null,
+      passwordTemplate: null,
+      credentialsPath: null,
+      certTemplate: null,
+      keyTemplate: null,
       statusTopicTemplate: "building/{fleet}/{id}/status",
       statusOnlineTemplate: '{"up":true,"model":"{identity.model}"}',
       statusOfflineTemplate: '{"up":false}',
@@ -745,7 +760,7 @@ Deno.test("parseScenarioText() rejects unknown keys, suggesting near misses", ()
   );
   assert.equal(
     problemOf("fleets: [{ intervall: 5s }]"),
-    'fleets[0].intervall: unknown field; did you mean "interval"? (known: name, count, profile, interval, jitter, qos, retain, topic, clientId, payloadSize, payloadTemplate, offline, status, commands, mqtt5, churn)',
+    'fleets[0].intervall: unknown field; did you mean "interval"? (known: name, count, profile, interval, jitter, qos, retain, topic, clientId, payloadSize, payloadTemplate, username, password, credentials, tls, offline, status, commands, mqtt5, churn)',
   );
   assert.equal(
     problemOf("run: { connect_rate: 10 }"),

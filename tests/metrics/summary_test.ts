@@ -124,6 +124,7 @@ Deno.test("buildSummary() reports connections with never-connected sensors as fa
     reconnects: 1,
     churned: 0,
     errors: { connectRefused: 2, publishFailed: 1 },
+    failedDevices: {},
   });
 });
 

@@ -44,6 +44,7 @@ function summaryFixture(overrides: Partial<Summary> = {}): Summary {
       reconnects: 3,
       churned: 0,
       errors: { connectTimeout: 2, connectRefused: 10, publishFailed: 0 },
+      failedDevices: {},
     },
     commands: { sent: 0, answered: 0, unanswered: 0 },
     messages: {
