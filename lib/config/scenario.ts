@@ -182,6 +182,11 @@ export interface Scenario {
    * each time), with their round trip measured; 0 (default) sends none.
    */
   readonly commandRatePerSec: number;
+  /**
+   * Which MQTT client sensors use: `auto` (default) the lean one for every fleet it can
+   * serve, MQTT.js for the others; `lean` or `mqttjs` for every fleet.
+   */
+  readonly transport: "auto" | "lean" | "mqttjs";
   /** Seed for identities and telemetry; default 1. */
   readonly seed: number;
   /** Run the probe subscriber that measures end-to-end latency and loss; default true. */
@@ -317,6 +322,7 @@ export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   workers: 1,
   bindAddresses: Object.freeze([]),
   commandRatePerSec: 0,
+  transport: "auto",
   seed: 1,
   probe: true,
   probeConnections: 1,

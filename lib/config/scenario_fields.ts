@@ -211,6 +211,15 @@ const RUN_FIELDS: readonly Field<Scenario>[] = [
       "that only grows passing its limit); the summary is written and the exit code is 1.",
   },
   {
+    key: "transport",
+    target: "transport",
+    flag: { name: "transport" },
+    type: { kind: "enum", values: ["auto", "lean", "mqttjs"] },
+    description: "MQTT client of the sensors: auto takes the lean one (node:net and " +
+      "mqtt-packet) for every fleet it can serve (mqtt://, QoS 0/1, no commands or topic " +
+      "aliases) and MQTT.js for the rest; lean or mqttjs forces one.",
+  },
+  {
     key: "seed",
     target: "seed",
     flag: { name: "seed" },

@@ -14,6 +14,7 @@ import { Churn } from "./churn.ts";
 import { StageFollower } from "./stage_follower.ts";
 import { type DeviceIdentities, deviceIdentitiesFor } from "./device_credentials.ts";
 import { deviceHooksFor } from "./device_hooks.ts";
+import { transportFor } from "./transport_choice.ts";
 import { SendScheduler } from "./send_scheduler.ts";
 
 /** How long a sensor switched off by a stage may take to disconnect, in ms. */
@@ -114,12 +115,17 @@ export class FleetRunner implements FleetHandle {
     const hooks = scenario.fleets.map((fleet, n) =>
       deviceHooksFor(table, fleet, scenario, epochNowMs, identities[n])
     );
+    // Each fleet's connections share its context: the same gate, its own client kind.
+    const contexts = scenario.fleets.map((fleet) => ({
+      ...context,
+      transport: transportFor(fleet, scenario),
+    }));
     for (let index = 0; index < count; index++) {
       this.#connections.push(
         new SensorConnection(
           index,
           this.#table.clientIds[index],
-          context,
+          contexts[this.#table.fleetOf[index]],
           bind.length === 0 ? undefined : bind[(rangeStart + index) % bind.length],
           hooks[this.#table.fleetOf[index]],
         ),

@@ -33,6 +33,7 @@ import { FleetRunner } from "./fleet_runner.ts";
 import { HealthMonitor } from "./health_monitor.ts";
 import { topicFiltersFor } from "./sensor_table.ts";
 import { SecondTicker } from "./second_ticker.ts";
+import { transportFor } from "./transport_choice.ts";
 import { stagesDurationMs } from "./stage_plan.ts";
 import { ThreadedFleet } from "./threaded_fleet.ts";
 import { resolveWorkerCount } from "./worker_count.ts";
@@ -236,7 +237,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       aborted: abortReason === null ? null : abortReason.message,
       broker: { url: redactCredentials(options.broker.url), embedded: options.broker.embedded },
       config: redactScenario(scenario),
-      fleets: scenario.fleets,
+      fleets: scenario.fleets.map((spec) => ({ ...spec, transport: transportFor(spec, scenario) })),
       // A sensor whose first attempt has not ended did not fail: the run ended first.
       neverConnected: Math.max(0, fleet.settledCount - fleet.connectedOnceCount),
       notAttempted: sensors - fleet.settledCount,

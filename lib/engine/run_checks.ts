@@ -2,6 +2,7 @@ import type { Scenario } from "../config/scenario.ts";
 import { payloadTemplateProblems } from "../fleet/payload_template.ts";
 import { credentialProblems } from "./device_credentials.ts";
 import { mqttLimitProblems } from "./mqtt_limits.ts";
+import { transportProblems } from "./transport_choice.ts";
 
 /**
  * What the run itself finds wrong with a validated scenario before anything connects,
@@ -18,5 +19,6 @@ export function runProblems(
     ...mqttLimitProblems(scenario),
     ...payloadTemplateProblems(scenario, settingOf),
     ...credentialProblems(scenario),
+    ...transportProblems(scenario),
   ];
 }

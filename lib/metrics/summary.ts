@@ -29,6 +29,8 @@ export interface FleetSummary {
   profile: string;
   /** Its sensors. */
   sensors: number;
+  /** The MQTT client its sensors used: `lean` (node:net + mqtt-packet) or `mqttjs`. */
+  transport: string;
   /** Its message counts (same meanings as the run's; received, lost, duplicates need the probe). */
   messages: FleetMessageCounts;
   /** Its latency statistics, in ms. */
@@ -151,7 +153,13 @@ export interface RunFacts {
   /** Redacted configuration. */
   readonly config: Record<string, unknown>;
   /** The scenario's fleets, in order. */
-  readonly fleets?: readonly { name: string; profile: string; count: number }[];
+  readonly fleets?: readonly {
+    name: string;
+    profile: string;
+    count: number;
+    /** The MQTT client its sensors used (`lean` or `mqttjs`). */
+    transport?: string;
+  }[];
   /** Sensors that tried and never connected. */
   readonly neverConnected: number;
   /** Sensors whose first connect attempt never ended (the run stopped before). */
@@ -246,6 +254,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
       name: fleet.name,
       profile: fleet.profile,
       sensors: fleet.count,
+      transport: fleet.transport ?? "mqttjs",
       messages: { ...metrics.fleets[n].messages },
       latencyMs: Object.fromEntries(
         FLEET_LATENCY_NAMES.map((name) => [name, metrics.fleets[n].histograms[name].statsMs()]),

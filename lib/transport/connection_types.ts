@@ -7,7 +7,8 @@
  */
 import type { IClientPublishOptions } from "mqtt";
 import type { BackoffPolicy } from "./backoff.ts";
-import type { BrokerTarget, SensorCredentials } from "./client_factory.ts";
+import type { Duplex } from "node:stream";
+import type { BrokerTarget, MessageStores, SensorCredentials } from "./client_factory.ts";
 import type { ConnectGate, GateClock } from "./connect_gate.ts";
 import type { ClassifiedError, ErrorCategory } from "./error_category.ts";
 
@@ -61,6 +62,37 @@ export interface DeviceHooks {
 /** What happened to one publish request. */
 export type PublishOutcome = "sent" | "offline" | "backpressured";
 
+/** Which client drives a connection: MQTT.js, or the lean one for plain sensors. */
+export type TransportKind = "mqttjs" | "lean";
+
+/**
+ * What a sensor's connection needs of its MQTT client, which both MQTT.js's client and
+ * `LeanClient` offer.
+ */
+export interface SensorClient {
+  /** The current connection's stream: backpressure and drain are read from it. */
+  readonly stream: Duplex;
+  /** Opens the connection. */
+  connect(): unknown;
+  /** Opens a new connection after the last one closed. */
+  reconnect(stores?: MessageStores): unknown;
+  /** Sends a PUBLISH; `callback` runs on its acknowledgement (QoS 1/2). */
+  publish(
+    topic: string,
+    payload: string,
+    options: PublishOptions,
+    callback?: (error?: Error, packet?: { messageId?: number }) => void,
+  ): unknown;
+  /** Subscribes (commands). */
+  subscribe(topic: string, options: { qos: 0 | 1 | 2 }): unknown;
+  /** Disconnects: with `force` at once, otherwise after a DISCONNECT; `callback` once closed. */
+  end(force?: boolean, options?: object, callback?: () => void): unknown;
+  /** Listens to `connect`, `message`, `error`, `disconnect`, `close`, `packetreceive`. */
+  // Each event's listener takes its own arguments, as with Node's EventEmitter.
+  // deno-lint-ignore no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
 /** Settings shared by every connection of a fleet. */
 export interface ConnectionContext {
   /** Broker address, credentials, TLS. */
@@ -79,4 +111,6 @@ export interface ConnectionContext {
   readonly maxInflight: number;
   /** Where facts go. */
   readonly events: ConnectionEvents;
+  /** The fleet's client: MQTT.js unless the lean one can do everything it needs. */
+  readonly transport: TransportKind;
 }

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { MqttClient } from "mqtt";
+import type { Packet } from "mqtt";
+import type { SensorClient } from "./connection_types.ts";
 import type { ClassifiedError } from "./error_category.ts";
 
 /** A broker answered a QoS 2 PUBLISH with PUBACK (MQTT-4.3.3 wants PUBREC, then PUBCOMP). */
@@ -22,10 +23,10 @@ export class PubackWatch {
   #ids: Set<number> | null = null;
 
   /** Starts watching `client`'s incoming packets (once; later calls do nothing). */
-  watch(client: MqttClient): void {
+  watch(client: SensorClient): void {
     if (this.#ids !== null) return;
     const ids = this.#ids = new Set();
-    client.on("packetreceive", (packet) => {
+    client.on("packetreceive", (packet: Packet) => {
       if (packet.messageId === undefined) return;
       if (packet.cmd === "puback") ids.add(packet.messageId);
       else if (packet.cmd === "pubrec") ids.delete(packet.messageId);

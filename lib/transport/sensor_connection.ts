@@ -1,6 +1,7 @@
-import type { MqttClient } from "mqtt";
+import type { IDisconnectPacket } from "mqtt";
 import { backoffDelayMs } from "./backoff.ts";
 import { createMqttClient } from "./client_factory.ts";
+import { LeanClient } from "./lean_client.ts";
 import { InflightWindow } from "./inflight_window.ts";
 import { PubackWatch, QOS2_ANSWERED_WITH_PUBACK } from "./puback_watch.ts";
 import type {
@@ -8,6 +9,7 @@ import type {
   DeviceHooks,
   PublishOptions,
   PublishOutcome,
+  SensorClient,
 } from "./connection_types.ts";
 import {
   type ClassifiedError,
@@ -45,7 +47,7 @@ export class SensorConnection {
   /** Set by drop(): how long to stay offline before reconnecting, in ms. */
   #dropOfflineMs: number | null = null;
   readonly #context: ConnectionContext;
-  #client: MqttClient | null = null;
+  #client: SensorClient | null = null;
   #state = State.Idle;
   #attempt = 0;
   #everConnected = false;
@@ -259,10 +261,13 @@ export class SensorConnection {
     }
   }
 
-  #createClient(): MqttClient {
+  #createClient(): SensorClient {
     const status = this.#device?.status;
     const commands = this.#device?.commands;
-    const client = createMqttClient(this.#context.target, {
+    const create = this.#context.transport === "lean"
+      ? (...args: ConstructorParameters<typeof LeanClient>) => new LeanClient(...args)
+      : createMqttClient;
+    const client: SensorClient = create(this.#context.target, {
       clientId: this.#clientId,
       localAddress: this.#localAddress,
       topicAlias: this.#device?.topicAlias,
@@ -276,20 +281,20 @@ export class SensorConnection {
     });
     client.on("connect", () => this.#onConnect());
     if (commands !== undefined) {
-      client.on("message", (_topic, payload) => {
+      client.on("message", (_topic: string, payload: Uint8Array) => {
         const answer = commands.answer(this.#index, payload);
         if (answer !== null && this.#state === State.Connected) {
           client.publish(answer.topic, answer.payload, { qos: 1 });
         }
       });
     }
-    client.on("error", (error) => {
+    client.on("error", (error: Error) => {
       this.#lastError = classifyError(
         error,
         this.#context.target.protocolVersion,
       );
     });
-    client.on("disconnect", (packet) => {
+    client.on("disconnect", (packet: IDisconnectPacket) => {
       // MQTT 5 server DISCONNECT (MQTT-3.14.2.1) says why, e.g. 0x8E session taken over.
       if (packet.reasonCode !== undefined && packet.reasonCode !== 0) {
         this.#lastError = describeReasonCode(packet.reasonCode, 5);

@@ -60,6 +60,8 @@ interface BenchOptions {
   readonly cases: readonly BenchCase[];
   /** A broker to use instead of starting Mosquitto per run, or null. */
   readonly url: string | null;
+  /** The sensor clients (`--transport`) every case runs on, each a row of its own. */
+  readonly transports: readonly string[];
 }
 
 /** A case's result: median metrics and targets, or why it could not be measured. */
@@ -76,7 +78,8 @@ interface RunHandle {
   readonly broker: Promise<BrokerObservation>;
 }
 
-const USAGE = `Usage: deno task bench [--quick] [--case NAME]... [--runs N] [--url URL]
+const USAGE =
+  `Usage: deno task bench [--quick] [--case NAME]... [--runs N] [--url URL] [--transport LIST]
        deno task bench --faults [--quick]
 
   --quick       short version of every case (under a minute in total)
@@ -88,6 +91,8 @@ const USAGE = `Usage: deno task bench [--quick] [--case NAME]... [--runs N] [--u
   --runs N      repeat each case N times and report the medians (default 1)
   --url URL     use this loopback broker (Mosquitto with sys_interval 1) for every run
                 instead of a fresh Mosquitto per run
+  --transport LIST  the sensor clients each case runs on, a row each (default:
+                auto,mqttjs; auto is the lean client for these plain sensors)
   -h, --help    show this help`;
 
 /** `/proc` sampling period of the broker (ms). */
@@ -124,9 +129,12 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.faults) return await runSoakCommand(options.quick, ticksPerSec);
   const startedMs = performance.now();
   const outcomes: Promise<CaseOutcome>[] = [];
-  for (const [index, benchCase] of options.cases.entries()) {
+  const cases = options.cases.flatMap((benchCase) =>
+    options.transports.map((transport) => onTransport(benchCase, transport))
+  );
+  for (const [index, benchCase] of cases.entries()) {
     console.error(
-      `bench: [${index + 1}/${options.cases.length}] ${benchCase.name}: ${benchCase.about}`,
+      `bench: [${index + 1}/${cases.length}] ${benchCase.name}: ${benchCase.about}`,
     );
     outcomes.push((await runCase(benchCase, options, ticksPerSec)).outcome);
   }
@@ -158,6 +166,7 @@ function parseOptions(argv: readonly string[]): BenchOptions | "help" {
       case: { type: "string", multiple: true },
       runs: { type: "string" },
       url: { type: "string" },
+      transport: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -178,6 +187,30 @@ function parseOptions(argv: readonly string[]): BenchOptions | "help" {
     runs,
     cases: selectCases(values.case ?? []),
     url: values.url === undefined ? null : checkLoopbackUrl(values.url),
+    transports: parseTransports(values.transport ?? "auto,mqttjs"),
+  };
+}
+
+/** `--transport auto,mqttjs`: the sensor clients every case runs on, in order. */
+function parseTransports(text: string): string[] {
+  const transports = text.split(",").map((part) => part.trim());
+  const unknown = transports.filter((name) => !["auto", "lean", "mqttjs"].includes(name));
+  if (unknown.length > 0 || transports.length === 0) {
+    throw new Error(`--transport: expected auto, lean or mqttjs (comma-separated), got ${text}`);
+  }
+  return transports;
+}
+
+/** `benchCase` with its generators on `transport`; the name says which (`seed/mqttjs`). */
+function onTransport(benchCase: BenchCase, transport: string): BenchCase {
+  return {
+    ...benchCase,
+    name: `${benchCase.name}/${transport}`,
+    runs: (quick) =>
+      benchCase.runs(quick).map((spec) => ({
+        ...spec,
+        args: [...spec.args, "--transport", transport],
+      })),
   };
 }
 

@@ -64,6 +64,7 @@ const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {
   prometheus: ["abc", "99999", "127.0.0.1:", "[::1]"],
   "command-rate": ["-1", "fast", "100001"],
   "probe-cert": ["/nonexistent/probe.pem"],
+  transport: ["tcp", "LEAN"],
   "probe-key": ["/nonexistent/probe.key"],
 };
 

@@ -764,7 +764,7 @@ Deno.test("parseScenarioText() rejects unknown keys, suggesting near misses", ()
   );
   assert.equal(
     problemOf("run: { connect_rate: 10 }"),
-    'run.connect_rate: unknown field; did you mean "connectRate"? (known: duration, flood, connectRate, connectConcurrency, connectTimeout, ackTimeout, maxInflight, workers, commandRate, abortOnFail, seed)',
+    'run.connect_rate: unknown field; did you mean "connectRate"? (known: duration, flood, connectRate, connectConcurrency, connectTimeout, ackTimeout, maxInflight, workers, commandRate, abortOnFail, transport, seed)',
   );
   assert.equal(
     problemOf("broker: { tls: { cafile: x } }"),
