@@ -160,7 +160,13 @@ for (const target of BROKERS) {
           const result = await runCli(
             fleetArgs(broker.url, uniqueRoot("restart"), [
               ...target.flags,
-              ...["-c", "10", "-i", "250ms", "-d", "6s", "-q", "1"],
+              // RabbitMQ takes several seconds to restart on a busy machine: the run
+              // lasts long enough for every sensor to come back after it.
+              ...["-c", "10", "-i", "250ms", "-d", "10s", "-q", "1"],
+              // A broker coming back may take a connection and answer it only once it is
+              // up (RabbitMQ while its MQTT listener restarts): a short connect timeout
+              // retries such an attempt within the run instead of waiting 10 s on it.
+              ...["--connect-timeout", "2s"],
             ]),
             {
               onStderr: { text: "running", run: () => void (outage = broker.restart()) },
