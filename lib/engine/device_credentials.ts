@@ -38,13 +38,6 @@ function sourcesOf(fleet: FleetSpec, scenario: Scenario): IdentitySources {
   };
 }
 
-/** Whether any fleet gives its sensors identities of their own. */
-export function hasDeviceIdentities(scenario: Scenario): boolean {
-  return scenario.fleets.some((fleet) =>
-    Object.values(sourcesOf(fleet, scenario)).some((source) => source !== null)
-  );
-}
-
 /** A fleet's sensors' identities, by sensor: what each connects with. */
 export interface DeviceIdentities {
   /** The sensor's credentials (certificate files read now). */

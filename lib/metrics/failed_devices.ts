@@ -8,7 +8,7 @@
  */
 
 /** How many device names a category keeps to show. */
-export const NAMED_DEVICES = 5;
+const NAMED_DEVICES = 5;
 
 /** One category's failed devices, as the summary gives them. */
 export interface FailedDeviceCount {
