@@ -1,5 +1,5 @@
 import { SYSTEM_CLOCK } from "../engine/clock.ts";
-import type { RunSeams } from "../engine/run.ts";
+import type { RunSeams } from "../engine/run_options.ts";
 
 /** The real world for a run: the system clock, `Date.now`, `Math.random`, UUIDs, cores. */
 export function systemSeams(): RunSeams {

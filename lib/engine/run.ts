@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { Duplex } from "node:stream";
 import {
   type QoS,
   redactScenario,
@@ -14,20 +13,16 @@ import {
   targetRatePerSec,
   totalSensors,
 } from "../config/scenario.ts";
-import { isPerSensor } from "../config/credential_template.ts";
-import type { TlsFiles } from "../config/tls_files.ts";
 import { redactCredentials } from "../config/values.ts";
 import { FactStream, type RunPhase } from "../metrics/facts.ts";
+import type { RunHandle, RunOptions, RunResult } from "./run_options.ts";
 import { RunMetrics } from "../metrics/run_metrics.ts";
 import { buildSummary, type Summary } from "../metrics/summary.ts";
 import { ProbeError, ProbeInterrupted, ProbeSubscriber } from "../probe/probe_subscriber.ts";
-import { type BrokerTarget, createSharedStores } from "../transport/client_factory.ts";
 import type { ClassifiedError } from "../transport/error_category.ts";
-import { createSharedIntervalTimer } from "../transport/shared_interval_timer.ts";
-import type { Clock } from "./clock.ts";
+import { brokerTargets } from "./broker_targets.ts";
 import { Commander, CommanderError } from "./commander.ts";
 import { drain } from "./drain.ts";
-import { publishesOnlyQos0 } from "./device_hooks.ts";
 import type { FleetHandle } from "./fleet_handle.ts";
 import { FleetRunner } from "./fleet_runner.ts";
 import { HealthMonitor } from "./health_monitor.ts";
@@ -38,60 +33,6 @@ import { stagesDurationMs } from "./stage_plan.ts";
 import { ThreadedFleet } from "./threaded_fleet.ts";
 import { resolveWorkerCount } from "./worker_count.ts";
 import { fleetOfSensorFor } from "./sensor_table.ts";
-
-/** What a run takes from the world; the command line wires the real ones, tests fakes. */
-export interface RunSeams {
-  /** Monotonic time and timers. */
-  readonly clock: Clock;
-  /** Wall-clock time, in ms since the Unix epoch (payload `ts`, summary times). */
-  readonly epochNowMs: () => number;
-  /** Random numbers in [0, 1) (backoff jitter, churn, command targets). */
-  readonly random: () => number;
-  /** A fresh unique id (client ids of the probe and the commander). */
-  readonly newId: () => string;
-  /** Cores of this host (for `--workers auto`). */
-  readonly cores: number;
-}
-
-/** Everything a run needs besides the scenario. */
-export interface RunOptions {
-  /** The outside world. */
-  readonly seams: RunSeams;
-  /** The broker to load: the scenario's URL, or the embedded broker's. */
-  readonly broker: {
-    readonly url: string;
-    readonly embedded: boolean;
-    /** Connections to the embedded broker on this thread without sockets (see transport). */
-    readonly openStream?: () => Duplex;
-  };
-  /** TLS material read from the scenario's files. */
-  readonly tls: TlsFiles;
-  /** Aborted on the first Ctrl-C / SIGTERM: stop sending, drain briefly, report. */
-  readonly interrupt: AbortSignal;
-  /**
-   * Aborted to end the hold early, as if its duration were over (a threshold failed
-   * for good): sending stops, the drain and the reconciliation run as usual.
-   */
-  readonly stop?: AbortSignal;
-  /** Tool version for the summary. */
-  readonly version: string;
-}
-
-/** How a run ended. */
-export interface RunResult {
-  /** The summary (thresholds not yet evaluated). */
-  readonly summary: Summary;
-  /** Why the run gave up (no connection ever succeeded), or null. */
-  readonly abortReason: ClassifiedError | null;
-}
-
-/** A run in progress. */
-export interface RunHandle {
-  /** Settles when the run has ended (and emitted its summary fact). */
-  readonly result: Promise<RunResult>;
-  /** The summary of what was measured so far (for an exit that cannot wait). */
-  summarise(): Summary;
-}
 
 const DISCONNECT_TIMEOUT_MS = 2_000;
 
@@ -106,30 +47,12 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
   const startedAtMs = seams.epochNowMs();
   const epochOffsetMs = startedAtMs - clock.nowMs();
   const toEpochMs = (clockMs: number) => epochOffsetMs + clockMs;
-  const target: BrokerTarget = {
-    url: options.broker.url,
-    protocolVersion: scenario.protocolVersion,
-    keepaliveSec: scenario.keepaliveSec,
-    username: scenario.username,
-    password: scenario.password,
-    cleanStart: scenario.cleanStart,
-    sessionExpirySec: scenario.sessionExpirySec,
-    tls: { ...options.tls, insecure: scenario.insecure },
-    keepaliveTimer: createSharedIntervalTimer(),
-    sharedStores: publishesOnlyQos0(scenario) ? createSharedStores() : undefined,
-    openStream: options.broker.openStream,
-  };
-  // The probe and the commander keep stores of their own, and connect as themselves:
-  // never with a per-sensor template of the broker's credentials.
-  const shared = (value: string | undefined) =>
-    value === undefined || isPerSensor(value) ? undefined : value;
-  const ownStoresTarget: BrokerTarget = {
-    ...target,
-    sharedStores: undefined,
-    username: scenario.probeUsername ?? shared(scenario.username),
-    password: scenario.probePassword ?? shared(scenario.password),
-    tls: options.tls.probe === undefined ? target.tls : { ...target.tls, ...options.tls.probe },
-  };
+  const { sensors: target, own: ownStoresTarget } = brokerTargets(
+    scenario,
+    options.broker.url,
+    options.tls,
+    options.broker.openStream,
+  );
   const sensors = totalSensors(scenario);
   const metrics = new RunMetrics(sensors, scenario.fleets.length);
   // In every message's envelope, so the probe counts its own run's messages only.

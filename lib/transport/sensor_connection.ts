@@ -1,9 +1,7 @@
-import type { IDisconnectPacket } from "mqtt";
 import { backoffDelayMs } from "./backoff.ts";
-import { createMqttClient } from "./client_factory.ts";
-import { LeanClient } from "./lean_client.ts";
 import { InflightWindow } from "./inflight_window.ts";
 import { PubackWatch, QOS2_ANSWERED_WITH_PUBACK } from "./puback_watch.ts";
+import { createSensorClient } from "./sensor_client.ts";
 import type {
   ConnectionContext,
   DeviceHooks,
@@ -11,12 +9,7 @@ import type {
   PublishOutcome,
   SensorClient,
 } from "./connection_types.ts";
-import {
-  type ClassifiedError,
-  classifyError,
-  classifyPublishError,
-  describeReasonCode,
-} from "./error_category.ts";
+import { type ClassifiedError, classifyPublishError } from "./error_category.ts";
 
 /**
  * How long a connection must stay up before its loss starts the backoff afresh, in ms:
@@ -262,46 +255,17 @@ export class SensorConnection {
   }
 
   #createClient(): SensorClient {
-    const status = this.#device?.status;
-    const commands = this.#device?.commands;
-    const create = this.#context.transport === "lean"
-      ? (...args: ConstructorParameters<typeof LeanClient>) => new LeanClient(...args)
-      : createMqttClient;
-    const client: SensorClient = create(this.#context.target, {
+    return createSensorClient(this.#context, {
+      index: this.#index,
       clientId: this.#clientId,
       localAddress: this.#localAddress,
-      topicAlias: this.#device?.topicAlias,
-      credentials: this.#device?.credentials?.(this.#index),
-      will: status === undefined ? undefined : {
-        topic: status.topic(this.#index),
-        payload: status.offline(this.#index),
-        qos: 1,
-        retain: true,
-      },
+      device: this.#device,
+    }, {
+      isConnected: () => this.#state === State.Connected,
+      connected: () => this.#onConnect(),
+      failed: (error) => this.#lastError = error,
+      closed: () => this.#onClose(),
     });
-    client.on("connect", () => this.#onConnect());
-    if (commands !== undefined) {
-      client.on("message", (_topic: string, payload: Uint8Array) => {
-        const answer = commands.answer(this.#index, payload);
-        if (answer !== null && this.#state === State.Connected) {
-          client.publish(answer.topic, answer.payload, { qos: 1 });
-        }
-      });
-    }
-    client.on("error", (error: Error) => {
-      this.#lastError = classifyError(
-        error,
-        this.#context.target.protocolVersion,
-      );
-    });
-    client.on("disconnect", (packet: IDisconnectPacket) => {
-      // MQTT 5 server DISCONNECT (MQTT-3.14.2.1) says why, e.g. 0x8E session taken over.
-      if (packet.reasonCode !== undefined && packet.reasonCode !== 0) {
-        this.#lastError = describeReasonCode(packet.reasonCode, 5);
-      }
-    });
-    client.on("close", () => this.#onClose());
-    return client;
   }
 
   #onConnect(): void {
