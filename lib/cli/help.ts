@@ -11,6 +11,10 @@ Usage:
                            reprint a saved summary, or write its HTML report
   iotload compare BASE.json NEW.json
                            compare two saved runs (--noise, --json, --fail-on)
+  iotload merge SHARD.json... | --from URL --run ID --shards N
+                           merge the shards of one run into one exact summary
+  iotload kube --shards N --image IMAGE [run flags]
+                           print the Kubernetes manifests of a sharded run
   iotload certs --ca-dir DIR --sensors N --out DIR
                            make a test CA and a client certificate per sensor
   iotload help             show this help

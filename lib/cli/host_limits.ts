@@ -1,4 +1,5 @@
-import { type Scenario, totalSensors } from "../config/scenario.ts";
+import type { Scenario } from "../config/scenario.ts";
+import { shardSensorCount } from "../config/shard.ts";
 import { UsageError } from "../config/usage_error.ts";
 
 /** Counts how many more files this process can open, stopping at `upTo`; null if unknown. */
@@ -57,7 +58,7 @@ export function checkHostLimits(
   countOpenable: OpenableFilesCounter,
   kind: ConnectionKind,
 ): string[] {
-  const sensors = totalSensors(scenario);
+  const sensors = shardSensorCount(scenario);
   const connections = sensors + (scenario.probe ? scenario.probeConnections : 0);
   const needed = connections * Math.max(1, DESCRIPTORS_PER_CONNECTION[kind]) + DESCRIPTOR_MARGIN;
   const openable = countOpenable(needed);

@@ -5,6 +5,8 @@ import { formatMainHelp } from "./help.ts";
 import { PERMISSION_HINT } from "./permission_check.ts";
 import { certsCommand } from "./certs_command.ts";
 import { compareCommand } from "./compare_command.ts";
+import { kubeCommand } from "./kube_command.ts";
+import { mergeCommand } from "./merge_command.ts";
 import { reportCommand } from "./report_command.ts";
 import { runCommand } from "./run_command.ts";
 import { validateCommand } from "./validate_command.ts";
@@ -41,10 +43,14 @@ export async function main(argv: readonly string[], io: TerminalIo): Promise<num
         return await reportCommand(rest, io);
       case "certs":
         return await certsCommand(rest, io);
+      case "merge":
+        return await mergeCommand(rest, io);
+      case "kube":
+        return await kubeCommand(rest, io);
       default:
         throw new UsageError(
           `unknown command ${JSON.stringify(command)}`,
-          "commands: run, validate, report, compare, certs, help, version (iotload --help)",
+          "commands: run, validate, report, compare, merge, kube, certs, help, version (iotload --help)",
         );
     }
   } catch (error) {

@@ -3,7 +3,8 @@ import { applyOverrides } from "../config/apply_overrides.ts";
 import { overridesFromEnv, unknownEnvWarnings } from "../config/env_overrides.ts";
 import { DEFAULT_SCENARIO, type Scenario } from "../config/scenario.ts";
 import { loadScenarioFile } from "../config/scenario_file.ts";
-import { loadTlsFiles } from "../config/tls_files.ts";
+import { loadTlsFiles, type TlsFiles } from "../config/tls_files.ts";
+import { publishResult, ResultExchangeError, resultTopic } from "../engine/result_exchange.ts";
 import { UsageError } from "../config/usage_error.ts";
 import { startRun } from "../engine/run.ts";
 import type { RunHandle, RunResult } from "../engine/run_options.ts";
@@ -26,6 +27,7 @@ import { listenForInterrupts } from "./interrupts.ts";
 import { denoPermissionQuery, PERMISSION_HINT, permissionProblems } from "./permission_check.ts";
 import { RUN_FLAG_SPECS } from "./run_flags.ts";
 import { openRunOutputs } from "./run_outputs.ts";
+import { waitForStart } from "./start_wait.ts";
 import { systemSeams } from "./system_seams.ts";
 import type { TerminalIo } from "./terminal_io.ts";
 
@@ -131,6 +133,14 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
     if (run !== null) finishSummary(run.summarise());
     io.exit(EXIT.INTERRUPTED);
   });
+  const startAtEpochMs = scenario.startAt === null
+    ? undefined
+    : await waitForStart(scenario.startAt, interrupt.signal, io.stderr);
+  if (startAtEpochMs === null) {
+    live.finish();
+    io.stderr.write("note: interrupted before --start-at: nothing ran\n");
+    return EXIT.INTERRUPTED;
+  }
   const inProcess = scenario.url === null && embeddedInMemory ? await startInProcessBroker() : null;
   const embedded = inProcess ?? (scenario.url === null ? await startEmbeddedBroker() : null);
   let result: RunResult;
@@ -154,6 +164,7 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
       interrupt: interrupt.signal,
       stop: stop.signal,
       version: io.version,
+      startAtEpochMs,
     }, facts);
     result = await run.result;
   } finally {
@@ -162,6 +173,9 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
   }
   const summary = finishSummary(result.summary);
   for (const hint of runHints(summary)) io.stderr.write(`hint: ${hint}\n`);
+  const published = scenario.publishResult
+    ? await publishSummary(summary, scenario, tls, io)
+    : true;
   if (result.abortReason !== null) {
     io.stderr.write(
       result.abortReason.category === "probeUndelivered"
@@ -177,7 +191,38 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
     return summary.interrupted ? EXIT.INTERRUPTED : EXIT.BROKER_UNREACHABLE;
   }
   if (summary.interrupted) return EXIT.INTERRUPTED;
+  if (!published) return EXIT.BROKER_UNREACHABLE;
   return summary.thresholds.every((threshold) => threshold.ok) ? EXIT.OK : EXIT.THRESHOLD_FAILED;
+}
+
+/** How long publishing the result may take, in ms. */
+const PUBLISH_RESULT_TIMEOUT_MS = 10_000;
+
+/** `--publish-result`: the summary to the broker for `iotload merge --from`; false on failure. */
+async function publishSummary(
+  summary: Summary,
+  scenario: Scenario,
+  tls: TlsFiles,
+  io: TerminalIo,
+): Promise<boolean> {
+  const index = scenario.shard?.index ?? 0;
+  try {
+    const bytes = await publishResult(
+      { scenario, tls },
+      summary.runId,
+      index,
+      summary,
+      PUBLISH_RESULT_TIMEOUT_MS,
+    );
+    io.stderr.write(
+      `note: result published to ${resultTopic(summary.runId, index)} (${bytes} bytes, retained)\n`,
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof ResultExchangeError)) throw error;
+    io.stderr.write(`error: --publish-result: ${error.message}\n`);
+    return false;
+  }
 }
 
 /**

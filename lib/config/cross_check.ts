@@ -6,6 +6,10 @@
  */
 import { isIP } from "node:net";
 import { type Scenario, totalSensors } from "./scenario.ts";
+import { formatShard, shardSensorCount } from "./shard.ts";
+
+/** Most sensors one process drives. */
+const MAX_SENSORS_PER_PROCESS = 1_000_000;
 
 /**
  * A source address must be of the broker's family: an IPv4 socket cannot bind an IPv6
@@ -113,10 +117,34 @@ export function crossCheck(scenario: Scenario): string[] {
       problems.push("fleets: client-id templates must differ between fleets (or use {fleet})");
     }
   }
-  if (totalSensors(scenario) > 1_000_000) {
+  problems.push(...shardProblems(scenario));
+  return problems;
+}
+
+/** A process drives at most a million sensors; shards of one run share a broker and an id. */
+function shardProblems(scenario: Scenario): string[] {
+  const problems: string[] = [];
+  const sensors = shardSensorCount(scenario);
+  if (sensors > MAX_SENSORS_PER_PROCESS) {
     problems.push(
-      `fleets: ${totalSensors(scenario)} sensors in all; at most 1,000,000 per process`,
+      `fleets: ${sensors} sensors for this process; at most 1,000,000 per process (run it as ` +
+        `--shard I/${Math.ceil(sensors / MAX_SENSORS_PER_PROCESS)} or more)`,
     );
+  }
+  const shard = scenario.shard;
+  if (shard !== null && shard.count > 1 && scenario.url === null) {
+    problems.push(
+      `--shard ${formatShard(shard)}: the shards of a run share one broker; give --url`,
+    );
+  }
+  if (shard !== null && shard.count > 1 && scenario.runId === null) {
+    problems.push(
+      `--shard ${formatShard(shard)}: the shards of a run need the same --run-id on every ` +
+        "shard (iotload kube sets one)",
+    );
+  }
+  if (scenario.publishResult && scenario.url === null) {
+    problems.push("--publish-result: needs --url (the embedded broker stops with the run)");
   }
   return problems;
 }

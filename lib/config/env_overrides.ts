@@ -25,13 +25,16 @@ const OTHER_KNOWN_NAMES = [
   "IOTLOAD_SCENARIO",
   // Read by the test suite: the broker its integration tests use.
   "IOTLOAD_TEST_URL",
+  // With Kubernetes' JOB_COMPLETION_INDEX, the shard of an Indexed Job's pod.
+  "IOTLOAD_SHARDS",
 ];
 
 /**
  * Reads `IOTLOAD_*` environment variables as override values by flag name
  * (`IOTLOAD_SENSORS=50` is `--sensors 50`; `IOTLOAD_NO_PROBE=1` is `--no-probe`;
  * `IOTLOAD_THRESHOLD` holds expressions separated by `;`). A boolean takes exactly
- * 1/0, true/false or yes/no; anything else is a problem, and
+ * 1/0, true/false or yes/no; anything else is a problem. Without `IOTLOAD_SHARD`, an
+ * Indexed Job's `JOB_COMPLETION_INDEX` with `IOTLOAD_SHARDS` gives the shard. And
  * every problem is thrown together as one {@linkcode UsageError}.
  */
 export function overridesFromEnv(
@@ -57,6 +60,12 @@ export function overridesFromEnv(
     } else {
       values[flag.name] = value;
     }
+  }
+  // An Indexed Job's pod knows its index; IOTLOAD_SHARDS says how many there are.
+  const index = env.JOB_COMPLETION_INDEX;
+  const shards = env.IOTLOAD_SHARDS;
+  if (values.shard === undefined && index !== undefined && shards !== undefined) {
+    values.shard = `${index.trim()}/${shards.trim()}`;
   }
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   return values;

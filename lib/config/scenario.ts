@@ -217,7 +217,28 @@ export interface Scenario {
   readonly htmlPath: string | null;
   /** Where the Prometheus endpoint (`GET /metrics`) listens during the run; default none. */
   readonly prometheusListen: ListenAddress | null;
+  /** This process's part of a sharded run; null (default) drives every sensor. */
+  readonly shard: ShardSpec | null;
+  /** The run's id, shared by its shards; null (default) makes a new one. */
+  readonly runId: string | null;
+  /** When the fleet begins; null (default) at once. */
+  readonly startAt: StartAt | null;
+  /** Publish the JSON summary, retained, to `iotload/runs/<run id>/results/<shard>`; default false. */
+  readonly publishResult: boolean;
 }
+
+/** Which part of a run this process is: shard `index` (0-based) of `count`. */
+export interface ShardSpec {
+  /** 0-based, like Kubernetes' `JOB_COMPLETION_INDEX`. */
+  readonly index: number;
+  /** Shards of the run, at least 1. */
+  readonly count: number;
+}
+
+/** The start instant as given: an absolute time, or a delay counted from when it is read. */
+export type StartAt =
+  | { readonly epochMs: number }
+  | { readonly afterMs: number };
 
 /** One threshold as configured. */
 export interface ThresholdSpec {
@@ -249,8 +270,8 @@ export interface IntegerRange {
  */
 export const LIMITS = Object.freeze(
   {
-    /** Sensors in one fleet. */
-    count: { min: 1, max: 1_000_000 },
+    /** Sensors in one fleet (a process drives at most a million: shard beyond that). */
+    count: { min: 1, max: 100_000_000 },
     /** Padded payload size, in bytes (MQTT's largest packet is 256 MB). */
     payloadBytes: { min: 0, max: 268_435_455 },
     /** Readings an offline sensor keeps. */
@@ -334,6 +355,10 @@ export const DEFAULT_SCENARIO: Scenario = Object.freeze({
   timelinePath: null,
   htmlPath: null,
   prometheusListen: null,
+  shard: null,
+  runId: null,
+  startAt: null,
+  publishResult: false,
 });
 
 /** Sensors across every fleet. */

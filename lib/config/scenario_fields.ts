@@ -14,6 +14,8 @@
 import type { Field, RecordShape } from "./field_types.ts";
 import { FLEET_SHAPE, ONE_DAY_MS } from "./fleet_fields.ts";
 import { DEFAULT_SCENARIO, LIMITS, type Scenario, type StageSpec } from "./scenario.ts";
+import { parseShard } from "./shard.ts";
+import { parseStartAt } from "./start_at.ts";
 
 // Timers cannot wait past 24.8 days; a week is the longest run flags accept too.
 const ONE_WEEK_MS = 7 * ONE_DAY_MS;
@@ -29,7 +31,7 @@ const STAGE_FIELDS: readonly Field<StageSpec>[] = [
   {
     key: "target",
     target: "targetSensors",
-    type: { kind: "integer", min: 0, max: 1_000_000 },
+    type: { kind: "integer", min: 0, max: LIMITS.count.max },
     required: true,
     description: "Connected sensors at the end of the stage, across all fleets in fleet order.",
   },
@@ -283,6 +285,44 @@ const PROBE_FIELDS: readonly Field<Scenario>[] = [
 ];
 
 const LOCAL_FIELDS: readonly Field<Scenario>[] = [
+  {
+    key: "shard",
+    target: "shard",
+    flag: { name: "shard", value: "I/N" },
+    type: { kind: "string", check: parseShard },
+    defaultText: "none; JOB_COMPLETION_INDEX/IOTLOAD_SHARDS when both are set",
+    description: "Drive shard I of N (0-based) of the run: slice I of every fleet, 1/N of " +
+      "its connect rate, command rate and stage targets.",
+  },
+  {
+    key: "runId",
+    target: "runId",
+    flag: { name: "run-id", value: "ID" },
+    type: {
+      kind: "string",
+      pattern: /^[A-Za-z0-9_-]{1,32}$/,
+      patternHint: "1 to 32 letters, digits, _ or -",
+    },
+    defaultText: "a new one per run",
+    description: "The run's id, in every message: the same on every shard of one run.",
+  },
+  {
+    key: "startAt",
+    target: "startAt",
+    flag: { name: "start-at", value: "TIME" },
+    type: { kind: "string", check: parseStartAt },
+    defaultText: "at once",
+    description: "Wait, then begin at TIME (RFC 3339, or +30s from now), so shards start " +
+      "together.",
+  },
+  {
+    key: "publishResult",
+    target: "publishResult",
+    flag: { name: "publish-result" },
+    type: { kind: "boolean" },
+    description: "Publish the JSON summary (QoS 1, retained) to " +
+      "iotload/runs/<run id>/results/<shard> on the broker, for iotload merge --from.",
+  },
   {
     key: "bind",
     target: "bindAddresses",

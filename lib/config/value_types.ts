@@ -49,7 +49,7 @@ export type ValueType =
      * A further check of a matching value, throwing a {@linkcode UsageError} that names
      * `setting`; returns the value to store.
      */
-    readonly check?: (value: string, setting: string) => string;
+    readonly check?: (value: string, setting: string) => unknown;
     /** Said after the problem when the value is not a string, e.g. how to quote it. */
     readonly notStringHint?: string;
   }

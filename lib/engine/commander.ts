@@ -1,4 +1,5 @@
 import { type Scenario, totalSensors } from "../config/scenario.ts";
+import { shardFraction, shareOf } from "../config/shard.ts";
 import { compileTopicTemplate, idWidthFor, topicFilterFor } from "../fleet/template.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { type BrokerTarget, createMqttClient, endClient } from "../transport/client_factory.ts";
@@ -25,6 +26,9 @@ export interface CommanderOptions {
   readonly clientId: string;
 }
 
+/** Command ids each shard's commander may use. */
+const COMMAND_IDS_PER_SHARD = 1e9;
+
 /** How often the commander sends what its rate owes, in ms. */
 const SEND_TICK_MS = 100;
 
@@ -46,17 +50,27 @@ export class Commander {
   constructor(options: CommanderOptions) {
     this.#options = options;
     const { scenario } = options;
+    // Every shard's commander hears every answer: its ids are apart from the others'.
+    this.#nextCommandId = (scenario.shard?.index ?? 0) * COMMAND_IDS_PER_SHARD;
     const idWidth = idWidthFor(totalSensors(scenario));
-    let start = 0;
+    let fleetStart = 0;
     for (const fleet of scenario.fleets) {
       if (fleet.commandTopicTemplate !== null) {
         const render = compileTopicTemplate(
           withFleetName(fleet.commandTopicTemplate, fleet),
           "topic",
         );
-        this.#targets.push({ start, count: fleet.count, topic: (index) => render(index, idWidth) });
+        // A shard commands its own sensors only.
+        const { start, end } = shareOf(fleet.count, scenario.shard);
+        if (end > start) {
+          this.#targets.push({
+            start: fleetStart + start,
+            count: end - start,
+            topic: (index) => render(index, idWidth),
+          });
+        }
       }
-      start += fleet.count;
+      fleetStart += fleet.count;
     }
   }
 
@@ -141,7 +155,10 @@ export class Commander {
     const { clock, scenario, metrics, random } = this.#options;
     const client = this.#client;
     if (client === null || !client.connected) return;
-    const owed = Math.floor(((clock.nowMs() - this.#startMs) * scenario.commandRatePerSec) / 1000);
+    const ratePerSec = scenario.commandRatePerSec * shardFraction(scenario);
+    const owed = this.#targets.length === 0
+      ? 0
+      : Math.floor(((clock.nowMs() - this.#startMs) * ratePerSec) / 1000);
     while (metrics.commands.sent < owed) {
       const target = this.#targets[Math.floor(random() * this.#targets.length)];
       const index = target.start + Math.floor(random() * target.count);

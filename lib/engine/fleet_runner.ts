@@ -9,7 +9,8 @@ import type { ConnectionEvents } from "../transport/connection_types.ts";
 import { SensorConnection } from "../transport/sensor_connection.ts";
 import type { Clock } from "./clock.ts";
 import type { FleetHandle, FleetPhase, HoldMark } from "./fleet_handle.ts";
-import { type SensorRange, SensorTable } from "./sensor_table.ts";
+import { SensorTable } from "./sensor_table.ts";
+import { type SensorRange, shardFraction, shardRanges, shardStages } from "../config/shard.ts";
 import { Churn } from "./churn.ts";
 import { StageFollower } from "./stage_follower.ts";
 import { type DeviceIdentities, deviceIdentitiesFor } from "./device_credentials.ts";
@@ -42,9 +43,11 @@ export interface FleetRunnerOptions {
   readonly random: () => number;
   /** The run's id, carried in every message's envelope. */
   readonly runId: string;
-  /** The sensors this runner drives; default every sensor. */
-  readonly range?: SensorRange;
-  /** Share of the connect rate and concurrency this runner may use; default 1. */
+  /** The sensors this runner drives (global index ranges); default this shard's. */
+  readonly ranges?: readonly SensorRange[];
+  /** Position of this runner's first sensor among its shard's (stage order); default 0. */
+  readonly firstPosition?: number;
+  /** Share of the shard's connect rate and concurrency this runner may use; default 1. */
   readonly gateShare?: number;
   /** Where the send grid starts (clock ms), shared by every worker; default start()'s time. */
   readonly originMs?: number;
@@ -79,10 +82,11 @@ export class FleetRunner implements FleetHandle {
   constructor(options: FleetRunnerOptions) {
     this.#options = options;
     const { scenario, clock } = options;
-    this.#table = new SensorTable(scenario, options.range);
+    this.#table = new SensorTable(scenario, options.ranges ?? shardRanges(scenario));
     const count = this.#table.count;
     this.#firstSettled = new Uint8Array(count);
-    const share = options.gateShare ?? 1;
+    // The run's connect rate and concurrency are divided among its shards too.
+    const share = (options.gateShare ?? 1) * shardFraction(scenario);
     this.#gate = new ConnectGate({
       ratePerSec: Math.max(1, scenario.connectRatePerSec * share),
       concurrency: Math.max(1, Math.floor(scenario.connectConcurrency * share)),
@@ -90,7 +94,6 @@ export class FleetRunner implements FleetHandle {
     });
     const events = this.#connectionEvents();
     const bind = scenario.bindAddresses;
-    const rangeStart = options.range?.start ?? 0;
     const context = {
       target: options.target,
       gate: this.#gate,
@@ -126,7 +129,7 @@ export class FleetRunner implements FleetHandle {
           index,
           this.#table.clientIds[index],
           contexts[this.#table.fleetOf[index]],
-          bind.length === 0 ? undefined : bind[(rangeStart + index) % bind.length],
+          bind.length === 0 ? undefined : bind[this.#table.globalIndex(index) % bind.length],
           hooks[this.#table.fleetOf[index]],
         ),
       );
@@ -160,9 +163,9 @@ export class FleetRunner implements FleetHandle {
     const connections = this.#connections;
     const sends = this.#sends;
     const metrics = this.#options.metrics;
-    return new StageFollower(this.#options.scenario.stages, {
+    return new StageFollower(shardStages(this.#options.scenario), {
       count: connections.length,
-      firstIndex: this.#options.range?.start ?? 0,
+      firstIndex: this.#options.firstPosition ?? 0,
       start: (index) => connections[index].start(),
       stop: (index) => {
         const connection = connections[index];

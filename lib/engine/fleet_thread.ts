@@ -40,7 +40,7 @@ function state(runner: FleetRunner): FleetWorkerState {
   };
 }
 
-/** Serves one range of the fleet from this worker thread, as the main thread asks. */
+/** Serves a part of the fleet from this worker thread, as the main thread asks. */
 export function serveFleetThread(): void {
   const worker = globalThis as unknown as FleetWorkerScope;
   worker.onmessage = (event) => handle(worker, event.data);
@@ -49,8 +49,9 @@ export function serveFleetThread(): void {
 async function handle(worker: FleetWorkerScope, message: ToFleetWorker): Promise<void> {
   try {
     if (message.type === "start") {
-      const { scenario, range } = message;
-      metrics = new RunMetrics(range.end - range.start, scenario.fleets.length);
+      const { scenario, ranges } = message;
+      const sensors = ranges.reduce((sum, range) => sum + range.end - range.start, 0);
+      metrics = new RunMetrics(sensors, scenario.fleets.length);
       fleet = new FleetRunner({
         scenario,
         target: {
@@ -62,7 +63,8 @@ async function handle(worker: FleetWorkerScope, message: ToFleetWorker): Promise
         clock: SYSTEM_CLOCK,
         toEpochMs: (clockMs) => performance.timeOrigin + clockMs,
         random: Math.random,
-        range,
+        ranges,
+        firstPosition: message.firstPosition,
         gateShare: message.gateShare,
         runId: message.runId,
         // This thread's clock counts from its own start: the grid is placed on it.

@@ -6,13 +6,8 @@
  *
  * @module
  */
-import {
-  type QoS,
-  redactScenario,
-  type Scenario,
-  targetRatePerSec,
-  totalSensors,
-} from "../config/scenario.ts";
+import { type QoS, redactScenario, type Scenario } from "../config/scenario.ts";
+import { shardSensorCount, shardTargetRatePerSec, shareCount } from "../config/shard.ts";
 import { redactCredentials } from "../config/values.ts";
 import { FactStream, type RunPhase } from "../metrics/facts.ts";
 import type { RunHandle, RunOptions, RunResult } from "./run_options.ts";
@@ -33,6 +28,7 @@ import { stagesDurationMs } from "./stage_plan.ts";
 import { ThreadedFleet } from "./threaded_fleet.ts";
 import { resolveWorkerCount } from "./worker_count.ts";
 import { fleetOfSensorFor } from "./sensor_table.ts";
+import { shardSectionFor } from "./shard_section.ts";
 
 const DISCONNECT_TIMEOUT_MS = 2_000;
 
@@ -53,10 +49,11 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
     options.tls,
     options.broker.openStream,
   );
-  const sensors = totalSensors(scenario);
+  const sensors = shardSensorCount(scenario);
   const metrics = new RunMetrics(sensors, scenario.fleets.length);
   // In every message's envelope, so the probe counts its own run's messages only.
-  const runId = seams.newId().replaceAll("-", "").slice(0, 8);
+  // Shards of one run share theirs (--run-id).
+  const runId = scenario.runId ?? seams.newId().replaceAll("-", "").slice(0, 8);
   const health = new HealthMonitor(clock);
   health.start();
   const runStartMs = clock.nowMs();
@@ -64,13 +61,18 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
   let interrupted = interrupt.aborted;
   const hold = { received: 0, startMs: null as number | null, endMs: 0 };
 
+  /** The probe shares its subscription with other shards' probes. */
+  const sharedProbe = (scenario.shard?.count ?? 1) > 1;
   const probe = scenario.probe
     ? new ProbeSubscriber({
       target: ownStoresTarget,
       topicFilters: topicFiltersFor(scenario),
       qos: Math.max(...scenario.fleets.map((fleet) => fleet.qos)) as QoS,
       connections: scenario.probeConnections,
-      clientIdPrefix: `iotload-probe-${runId}`,
+      shareWithShards: sharedProbe,
+      clientIdPrefix: `iotload-probe-${runId}${
+        scenario.shard === null ? "" : `-${scenario.shard.index}`
+      }`,
       runId,
       metrics,
       fleetOfSensor: fleetOfSensorFor(scenario),
@@ -125,7 +127,9 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       clock,
       random: seams.random,
       epochNowMs: () => toEpochMs(clock.nowMs()),
-      clientId: `iotload-commander-${runId}`,
+      clientId: `iotload-commander-${runId}${
+        scenario.shard === null ? "" : `-${scenario.shard.index}`
+      }`,
     })
     : null;
 
@@ -145,7 +149,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
     // so far, so its seconds still add up to the totals.
     stopTicking();
     const endMs = clock.nowMs();
-    if (probeStarted && !reconciled) {
+    if (probeStarted && !reconciled && !sharedProbe) {
       // Before the drain (a hard exit) only the gaps below each sensor's latest
       // received message are certainly lost; the rest may still be on its way.
       metrics.messages.lost = probe!.ledger.totals().lost;
@@ -160,12 +164,16 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       aborted: abortReason === null ? null : abortReason.message,
       broker: { url: redactCredentials(options.broker.url), embedded: options.broker.embedded },
       config: redactScenario(scenario),
-      fleets: scenario.fleets.map((spec) => ({ ...spec, transport: transportFor(spec, scenario) })),
+      fleets: scenario.fleets.map((spec) => ({
+        ...spec,
+        count: shareCount(spec.count, scenario.shard),
+        transport: transportFor(spec, scenario),
+      })),
       // A sensor whose first attempt has not ended did not fail: the run ended first.
       neverConnected: Math.max(0, fleet.settledCount - fleet.connectedOnceCount),
       notAttempted: sensors - fleet.settledCount,
       // A flood has no target: it sends as fast as the broker takes.
-      targetPerSec: scenario.flood ? 0 : targetRatePerSec(scenario),
+      targetPerSec: scenario.flood ? 0 : shardTargetRatePerSec(scenario),
       holdWindow: {
         ...(fleet.holdMark() ?? { sent: 0, acked: 0 }),
         received: hold.received,
@@ -173,6 +181,14 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       },
       probe: probeStarted,
       reconciled: !probeStarted || reconciled,
+      shard: shardSectionFor({
+        scenario,
+        sentBySensor: fleet.sentBySensor(),
+        ledger: probeStarted ? probe!.ledger : null,
+        duplicates: metrics.messages.duplicates,
+        startedAtMs,
+        startAtEpochMs: options.startAtEpochMs ?? null,
+      }),
       health: { workers, ...health.sample() },
     });
   };
@@ -230,7 +246,8 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       }
       // Workers report what each sensor sent when they disconnect: reconcile after.
       await fleet.disconnect(DISCONNECT_TIMEOUT_MS);
-      if (probe !== null) {
+      // A shard's probe sees part of every sensor's messages: merge judges the loss.
+      if (probe !== null && !sharedProbe) {
         const fleetOf = fleetOfSensorFor(scenario);
         const totals = probe.ledger.totals(fleet.sentBySensor(), (sensorId, lost) => {
           const tally = metrics.fleets[fleetOf(sensorId)];

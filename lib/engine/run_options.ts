@@ -46,6 +46,8 @@ export interface RunOptions {
   readonly stop?: AbortSignal;
   /** Tool version for the summary. */
   readonly version: string;
+  /** The `--start-at` instant the run waited for, ms since the Unix epoch; none by default. */
+  readonly startAtEpochMs?: number;
 }
 
 /** How a run ended. */

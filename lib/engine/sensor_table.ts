@@ -1,4 +1,5 @@
 import { type FleetSpec, type Scenario, totalSensors } from "../config/scenario.ts";
+import type { SensorRange } from "../config/shard.ts";
 import { createIdentity, type SensorIdentity } from "../fleet/identity.ts";
 import {
   type CompiledPayloadTemplate,
@@ -20,24 +21,16 @@ import { phaseFraction } from "./send_phase.ts";
 /** Generator stream of the fleets' phase offsets ("PHS"), apart from every profile's. */
 const PHASE_STREAM = 0x504853;
 
-/** A slice of the fleet's global sensor indexes, `[start, end)`. */
-export interface SensorRange {
-  /** First global index. */
-  readonly start: number;
-  /** One past the last global index. */
-  readonly end: number;
-}
-
 /**
  * Everything per sensor that does not change during a run, in parallel arrays indexed
- * by the sensor's local index (its global index minus `range.start`): ids, topics,
+ * by the sensor's local index (its position among the table's ranges): ids, topics,
  * client ids, identity JSON, device profile state.
  *
  * Global indexes number the fleets in order; `{id}` and `{index}` are global, so ids
  * stay unique in a mixed fleet and across workers.
  */
 export class SensorTable {
-  /** Sensors in this table (the range's length). */
+  /** Sensors in this table (the ranges' lengths added up). */
   readonly count: number;
   /** The fleets, in order. */
   readonly fleets: readonly FleetSpec[];
@@ -62,16 +55,18 @@ export class SensorTable {
   /** Each sensor's send phase, as a fraction of its period (see send_phase.ts). */
   readonly phases: Float32Array;
   readonly #idWidth: number;
-  readonly #rangeStart: number;
+  /** The global index of each local one. */
+  readonly #globalIndexes: Uint32Array;
 
   /**
-   * Builds the table for `range` (default: every sensor); identities come from faker,
-   * seeded per sensor (reproducible).
+   * Builds the table for `ranges` (sorted, disjoint; default: every sensor); identities
+   * come from faker, seeded per sensor (reproducible).
    */
-  constructor(scenario: Scenario, range?: SensorRange) {
+  constructor(scenario: Scenario, ranges?: readonly SensorRange[]) {
     const total = totalSensors(scenario);
-    const { start, end } = range ?? { start: 0, end: total };
-    this.count = end - start;
+    const slices = ranges ?? [{ start: 0, end: total }];
+    this.count = slices.reduce((sum, range) => sum + range.end - range.start, 0);
+    this.#globalIndexes = new Uint32Array(this.count);
     this.fleets = scenario.fleets;
     this.fleetOf = new Uint16Array(this.count);
     this.phases = new Float32Array(this.count);
@@ -86,33 +81,37 @@ export class SensorTable {
     );
     const idWidth = idWidthFor(total);
     this.#idWidth = idWidth;
-    this.#rangeStart = start;
     let fleetStart = 0;
+    let local = 0;
     scenario.fleets.forEach((fleet, fleetIndex) => {
       const topic = compileTopicTemplate(withFleetName(fleet.topicTemplate, fleet), "topic");
       const clientId = compileTemplate(withFleetName(fleet.clientIdTemplate, fleet), "client-id");
       const profile = this.profiles[fleetIndex];
-      const from = Math.max(start, fleetStart);
-      const to = Math.min(end, fleetStart + fleet.count);
       const phaseOffset = seedFor(scenario.seed, fleetIndex, PHASE_STREAM) / 2 ** 32;
-      for (let index = from; index < to; index++) {
-        this.fleetOf[index - start] = fleetIndex;
-        this.phases[index - start] = phaseFraction(index - fleetStart, phaseOffset);
-        this.sensorIds.push(formatSensorId(index, idWidth));
-        this.topics.push(topic(index, idWidth));
-        this.clientIds.push(clientId(index, idWidth));
-        const identity = createIdentity(scenario.seed, index);
-        this.identityJson.push(identityJson(identity));
-        this.identities.push(usesTemplates(fleet) ? identity : undefined);
-        this.states.push(profile.createState(scenario.seed, index));
+      const fleetEnd = fleetStart + fleet.count;
+      for (const range of slices) {
+        const from = Math.max(range.start, fleetStart);
+        const to = Math.min(range.end, fleetEnd);
+        for (let index = from; index < to; index++, local++) {
+          this.#globalIndexes[local] = index;
+          this.fleetOf[local] = fleetIndex;
+          this.phases[local] = phaseFraction(index - fleetStart, phaseOffset);
+          this.sensorIds.push(formatSensorId(index, idWidth));
+          this.topics.push(topic(index, idWidth));
+          this.clientIds.push(clientId(index, idWidth));
+          const identity = createIdentity(scenario.seed, index);
+          this.identityJson.push(identityJson(identity));
+          this.identities.push(usesTemplates(fleet) ? identity : undefined);
+          this.states.push(profile.createState(scenario.seed, index));
+        }
       }
-      fleetStart += fleet.count;
+      fleetStart = fleetEnd;
     });
   }
 
   /** The global index of local sensor `localIndex`. */
   globalIndex(localIndex: number): number {
-    return this.#rangeStart + localIndex;
+    return this.#globalIndexes[localIndex];
   }
 
   /**
@@ -122,7 +121,7 @@ export class SensorTable {
    */
   renderer(template: string, fleet: FleetSpec): (localIndex: number) => string {
     const render = compileTopicTemplate(withFleetName(template, fleet), "topic");
-    return (localIndex) => render(this.#rangeStart + localIndex, this.#idWidth);
+    return (localIndex) => render(this.#globalIndexes[localIndex], this.#idWidth);
   }
 }
 

@@ -19,7 +19,7 @@ const RATE_STEP = 0.02;
 export interface StagedSensors {
   /** Sensors of this process. */
   readonly count: number;
-  /** Global index of this process's first sensor (the plan counts across all). */
+  /** Position of this thread's first sensor among its process's (the plan counts across all). */
   readonly firstIndex: number;
   /** Starts sensor `index` (connects it and lets it publish). */
   start(index: number): void;

@@ -1,4 +1,5 @@
-import { type Scenario, totalSensors } from "../config/scenario.ts";
+import type { Scenario } from "../config/scenario.ts";
+import { shardRanges, splitRanges } from "../config/shard.ts";
 import { applyDelta } from "../metrics/metrics_delta.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import type { BrokerTarget } from "../transport/client_factory.ts";
@@ -30,7 +31,7 @@ export interface ThreadedFleetOptions {
 
 /**
  * The fleet spread over Deno Workers (one event loop each, so a run can use more than
- * one core): each worker runs the sensors of one contiguous range and posts its metrics
+ * one core): each worker runs an equal part of the shard's sensors and posts its metrics
  * as deltas once a second, merged here exactly.
  */
 export class ThreadedFleet implements FleetHandle {
@@ -89,13 +90,10 @@ export class ThreadedFleet implements FleetHandle {
       openStream: _stream,
       ...target
     } = this.#options.target;
-    const total = totalSensors(scenario);
+    const shard = shardRanges(scenario);
     const originEpochMs = this.#options.epochNowMs();
     for (let n = 0; n < workers; n++) {
-      const range = {
-        start: Math.floor((total * n) / workers),
-        end: Math.floor((total * (n + 1)) / workers),
-      };
+      const { ranges, firstPosition } = splitRanges(shard, n, workers);
       const worker = startThread("fleet");
       this.#workers.push(worker);
       this.#stopped.push(
@@ -114,7 +112,8 @@ export class ThreadedFleet implements FleetHandle {
         type: "start",
         scenario,
         target,
-        range,
+        ranges,
+        firstPosition,
         gateShare: 1 / workers,
         originEpochMs,
         runId: this.#options.runId,

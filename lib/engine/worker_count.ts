@@ -1,4 +1,5 @@
-import { type Scenario, targetRatePerSec, totalSensors } from "../config/scenario.ts";
+import type { Scenario } from "../config/scenario.ts";
+import { shardSensorCount, shardTargetRatePerSec } from "../config/shard.ts";
 
 /** Scheduled messages per second one worker sends comfortably (measured: ~70k per core-second at full load). */
 export const MESSAGES_PER_WORKER_SEC = 40_000;
@@ -11,12 +12,12 @@ export const CONNECTIONS_PER_WORKER = 25_000;
  * every core).
  */
 export function resolveWorkerCount(scenario: Scenario, cores: number): number {
-  const sensors = totalSensors(scenario);
+  const sensors = shardSensorCount(scenario);
   if (scenario.workers > 0) return Math.min(scenario.workers, sensors);
   const available = Math.max(1, Math.min(cores, sensors));
   if (scenario.flood) return available;
   const needed = Math.max(
-    Math.ceil(targetRatePerSec(scenario) / MESSAGES_PER_WORKER_SEC),
+    Math.ceil(shardTargetRatePerSec(scenario) / MESSAGES_PER_WORKER_SEC),
     Math.ceil(sensors / CONNECTIONS_PER_WORKER),
   );
   return Math.min(Math.max(1, needed), available);

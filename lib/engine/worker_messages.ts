@@ -4,7 +4,7 @@ import type { BrokerTarget } from "../transport/client_factory.ts";
 import type { ClassifiedError } from "../transport/error_category.ts";
 import type { HoldMark } from "./fleet_handle.ts";
 import type { FleetPhase } from "./fleet_handle.ts";
-import type { SensorRange } from "./sensor_table.ts";
+import type { SensorRange } from "../config/shard.ts";
 
 /** What the main thread tells a fleet worker. */
 export type ToFleetWorker =
@@ -13,7 +13,10 @@ export type ToFleetWorker =
     readonly scenario: Scenario;
     /** The target without its shared timer and stores (the worker makes its own). */
     readonly target: BrokerTarget;
-    readonly range: SensorRange;
+    /** The worker's sensors: global index ranges. */
+    readonly ranges: readonly SensorRange[];
+    /** Position of its first sensor among the process's (for the stage plan). */
+    readonly firstPosition: number;
     readonly gateShare: number;
     /** Where every worker's send grid starts, in ms since the Unix epoch. */
     readonly originEpochMs: number;

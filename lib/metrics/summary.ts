@@ -4,6 +4,7 @@ import type { LatencyStats } from "./histogram.ts";
 import type { CommandCounts, MessageCounts, TimelinePoint } from "./run_counts.ts";
 import type { RunMetrics } from "./run_metrics.ts";
 import { describeFailedDevices, type FailedDeviceCount } from "./failed_devices.ts";
+import type { MergedShards, ShardSection } from "./shard_result.ts";
 
 /** The generator's own health, as numbers: fleet threads, CPU, memory, event-loop lag. */
 export interface GeneratorNumbers {
@@ -35,6 +36,8 @@ export interface FleetSummary {
   messages: FleetMessageCounts;
   /** Its latency statistics, in ms. */
   latencyMs: Record<typeof FLEET_LATENCY_NAMES[number], LatencyStats>;
+  /** Its encoded HDR histograms (as the run's), so merged fleets stay exact. */
+  histograms: Record<typeof FLEET_LATENCY_NAMES[number], string>;
 }
 
 /** Outcome of one threshold against a summary. */
@@ -132,6 +135,10 @@ export interface Summary {
   };
   /** Threshold results; empty when none were given. */
   thresholds: ThresholdResult[];
+  /** What this shard drove and saw, for `iotload merge` (runs with `--shard` only). */
+  shard?: ShardSection;
+  /** The shards a merged summary was made of (`iotload merge` only). */
+  shards?: MergedShards;
 }
 
 /** Facts about a run that are not metrics. */
@@ -182,6 +189,8 @@ export interface RunFacts {
   readonly reconciled?: boolean;
   /** Generator health at the end. */
   readonly health: GeneratorNumbers & { wallSeconds: number };
+  /** The shard's section; null or absent without `--shard`. */
+  readonly shard?: ShardSection | null;
 }
 
 /** Lateness p99 past which the generator, not the broker, shaped the numbers, in ms. */
@@ -231,7 +240,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
     },
     commands: { ...metrics.commands },
     messages,
-    ledger: describeLedger(facts.probe, facts.reconciled ?? true, messages),
+    ledger: describeLedger(facts.probe, facts.reconciled ?? true, messages, facts.shard ?? null),
     rates: {
       targetPerSec: Math.round(facts.targetPerSec * 10) / 10,
       sentPerSec: perSec(messages.sent, facts.holdWindow.sent),
@@ -259,6 +268,9 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
       latencyMs: Object.fromEntries(
         FLEET_LATENCY_NAMES.map((name) => [name, metrics.fleets[n].histograms[name].statsMs()]),
       ) as FleetSummary["latencyMs"],
+      histograms: Object.fromEntries(
+        FLEET_LATENCY_NAMES.map((name) => [name, metrics.fleets[n].histograms[name].encode()]),
+      ) as FleetSummary["histograms"],
     })),
     generator: {
       workers: facts.health.workers,
@@ -271,6 +283,7 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
       verdictReasons: verdict.reasons,
     },
     thresholds: [],
+    ...(facts.shard === null || facts.shard === undefined ? {} : { shard: facts.shard }),
   };
 }
 
@@ -285,12 +298,21 @@ function describeLedger(
   probe: boolean,
   reconciled: boolean,
   m: MessageCounts,
+  shard: ShardSection | null,
 ): Summary["ledger"] {
   if (!probe) {
     return {
       probe,
       balanced: null,
       note: "probe off: received, lost and e2e not measured",
+    };
+  }
+  if (shard !== null && shard.count > 1) {
+    return {
+      probe,
+      balanced: null,
+      note: `shard ${shard.index}/${shard.count}: its probe shares the run's subscription ` +
+        "group and saw part of every shard's messages; iotload merge judges loss",
     };
   }
   if (!reconciled) {

@@ -141,4 +141,23 @@ export class SequenceLedger {
       sensors: this.#sensors.size,
     };
   }
+
+  /**
+   * Each sensor's received seqs as sorted half-open ranges flattened to
+   * `[from0, to0, from1, to1, ...]`: what an exact merge of several probes' ledgers needs.
+   */
+  receivedRanges(): Map<string, number[]> {
+    const ranges = new Map<string, number[]>();
+    for (const [sensorId, state] of this.#sensors) {
+      const received: number[] = [];
+      let from = 0;
+      for (let at = 0; at < state.gaps.length; at += 2) {
+        if (state.gaps[at] > from) received.push(from, state.gaps[at]);
+        from = state.gaps[at + 1];
+      }
+      if (state.nextSeq > from) received.push(from, state.nextSeq);
+      ranges.set(sensorId, received);
+    }
+    return ranges;
+  }
 }

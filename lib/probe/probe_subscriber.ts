@@ -14,8 +14,13 @@ export interface ProbeOptions {
   readonly topicFilters: readonly string[];
   /** Subscription QoS (the fleet's QoS, so the probe does not downgrade delivery). */
   readonly qos: QoS;
-  /** Connections to spread the subscription over (MQTT 5 shared subscription when > 1). */
+  /** Connections to spread the subscription over (a shared subscription when > 1). */
   readonly connections: number;
+  /**
+   * Subscribe in the run's shared group even with one connection: the shards of a run
+   * share it, so the broker delivers each message to one probe; default false.
+   */
+  readonly shareWithShards?: boolean;
   /** Prefix of the probe's client ids; unique per run. */
   readonly clientIdPrefix: string;
   /** The run's id: messages without it are another run's (counted as `foreign`). */
@@ -37,9 +42,6 @@ export interface ProbeOptions {
 
 /** How soon a probe connection that was lost tries again, in ms. */
 const PROBE_RECONNECT_MS = 250;
-
-/** Shared subscription group name (MQTT-4.8.2). */
-const SHARE_GROUP = "iotload-probe";
 
 /**
  * The subscriber side: receives the fleet's messages, records end-to-end latency from
@@ -70,9 +72,11 @@ export class ProbeSubscriber {
    * as `signal` aborts.
    */
   async start(signal?: AbortSignal): Promise<void> {
-    const { connections, topicFilters } = this.#options;
+    const { connections, topicFilters, runId } = this.#options;
+    // MQTT-4.8.2: one group per run, so two runs on one broker never share messages.
+    const shared = connections > 1 || this.#options.shareWithShards === true;
     const filters = topicFilters.map((filter) =>
-      connections > 1 ? `$share/${SHARE_GROUP}/${filter}` : filter
+      shared ? `$share/iotload-${runId}/${filter}` : filter
     );
     let onAbort = () => {};
     const interrupted = new Promise<never>((_, reject) => {
@@ -197,16 +201,26 @@ export class ProbeSubscriber {
     const { connectTimeoutMs, connections, runId } = this.#options;
     const waitMs = Math.min(connectTimeoutMs, MARKER_WAIT_MS);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let again: ReturnType<typeof setInterval> | undefined;
     const arrived = new Promise<boolean>((resolve) => {
       this.#markerArrived = () => resolve(true);
       timer = setTimeout(() => resolve(false), waitMs);
     });
-    this.#clients[0].publish(topic, JSON.stringify({ iotloadMarker: runId }), { qos: 1 });
+    // In a group shared with other shards the broker may hand a marker to another
+    // shard's probe: any marker of the run proves delivery, and one is sent again until
+    // one comes back.
+    const marker = JSON.stringify({ iotloadMarker: runId });
+    const publishMarker = () => this.#clients[0].publish(topic, marker, { qos: 1 });
+    publishMarker();
+    if (this.#options.shareWithShards === true) {
+      again = setInterval(publishMarker, MARKER_REPEAT_MS);
+    }
     const ok = await arrived;
     clearTimeout(timer);
+    clearInterval(again);
     this.#markerArrived = null;
     if (ok) return;
-    const shared = connections > 1;
+    const shared = connections > 1 || this.#options.shareWithShards === true;
     throw new ProbeError({
       category: "probeUndelivered",
       message: `the probe's subscription to ${
@@ -230,10 +244,9 @@ export class ProbeSubscriber {
 
   #onMessage(payload: Uint8Array): void {
     const envelope = decodeEnvelope(payload);
-    if (
-      envelope === null && this.#markerArrived !== null && isMarker(payload, this.#options.runId)
-    ) {
-      this.#markerArrived();
+    if (envelope === null && isMarker(payload, this.#options.runId)) {
+      // Markers of this run (another shard's too) are no telemetry.
+      this.#markerArrived?.();
       return;
     }
     if (envelope === null || envelope.run !== this.#options.runId) {
@@ -263,6 +276,9 @@ export class ProbeSubscriber {
 
 /** How long the probe waits for its marker message to come back, at most, in ms. */
 const MARKER_WAIT_MS = 5_000;
+
+/** How often a probe shared with other shards sends its marker again, in ms. */
+const MARKER_REPEAT_MS = 250;
 
 /** A concrete topic the filter covers: each `+` and `#` becomes `iotload-probe-marker`. */
 export function markerTopicFor(filter: string): string {

@@ -39,6 +39,14 @@ export async function readSummaryFile(path: string, setting: string): Promise<Su
       "give a summary written by iotload run --out FILE (or --json)",
     );
   }
+  return checkSummary(value, `${setting}: ${JSON.stringify(path)}`);
+}
+
+/**
+ * `value` as a summary this build reads; otherwise a {@linkcode UsageError} that starts
+ * with `label` (what the value is, e.g. `BASE: "base.json"`).
+ */
+export function checkSummary(value: unknown, label: string): Summary {
   const summary = value as Partial<Summary> | null;
   if (
     typeof summary !== "object" || summary === null || summary.tool?.name !== "iotload" ||
@@ -47,13 +55,13 @@ export async function readSummaryFile(path: string, setting: string): Promise<Su
     )
   ) {
     throw new UsageError(
-      `${setting}: ${JSON.stringify(path)} is not an iotload summary`,
+      `${label} is not an iotload summary`,
       "give a summary written by iotload run --out FILE (or --json)",
     );
   }
   if (summary.schemaVersion !== SUMMARY_SCHEMA_VERSION) {
     throw new UsageError(
-      `${setting}: ${JSON.stringify(path)} has summary schema version ${
+      `${label} has summary schema version ${
         String(summary.schemaVersion)
       }; this iotload reads version ${SUMMARY_SCHEMA_VERSION}`,
     );

@@ -31,7 +31,7 @@ async function runMain(
 
 /** Values no flag taking a number, duration, choice, URL, template or address accepts. */
 const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {
-  sensors: ["ten", "-5", "0", "1000001", "1.5"],
+  sensors: ["ten", "-5", "0", "100000001", "1.5"],
   interval: ["abc", "5", "0", "25h", "-1s"],
   duration: ["abc", "5", "8d"],
   qos: ["3", "-1", "one"],
@@ -66,6 +66,9 @@ const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {
   "probe-cert": ["/nonexistent/probe.pem"],
   transport: ["tcp", "LEAN"],
   "probe-key": ["/nonexistent/probe.key"],
+  shard: ["3/3", "1", "a/b", "0/0", "1/2"],
+  "run-id": ["has space", "a/b", "x".repeat(33), "+"],
+  "start-at": ["noon", "+2d", "2026-12-02"],
 };
 
 const STRING_FLAGS = RUN_FLAGS.filter((flag) => flag.type === "string");

@@ -17,7 +17,22 @@ Deno.test("iotload --help and run --help exit 0 and list the flags", async () =>
 
 const BAD_INPUT: readonly { args: string[]; error: RegExp }[] = [
   { args: ["run", "--bogus"], error: /unknown flag --bogus/ },
-  { args: ["run", "--sensors", "0"], error: /--sensors: expected 1 to 1000000, got 0/ },
+  { args: ["run", "--sensors", "0"], error: /--sensors: expected 1 to 100000000, got 0/ },
+  {
+    args: ["run", "--sensors", "1000001", "--url", "mqtt://127.0.0.1:1"],
+    error:
+      /fleets: 1000001 sensors for this process; at most 1,000,000 per process \(run it as --shard I\/2 or more\)/,
+  },
+  {
+    args: ["run", "--shard", "1/3", "--run-id", "r1"],
+    error: /--shard 1\/3: the shards of a run share one broker; give --url/,
+  },
+  {
+    args: ["run", "--shard", "1/3", "--url", "mqtt://127.0.0.1:1"],
+    error: /--shard 1\/3: the shards of a run need the same --run-id on every shard/,
+  },
+  { args: ["run", "--start-at", "noon"], error: /--start-at: expected an RFC 3339 time like/ },
+  { args: ["run", "--publish-result"], error: /--publish-result: needs --url/ },
   { args: ["run", "--sensors", "ten"], error: /--sensors: expected a whole number/ },
   { args: ["run", "--interval", "abc"], error: /--interval: expected a duration/ },
   { args: ["run", "--qos", "3"], error: /--qos: expected one of 0, 1, 2, got "3"/ },

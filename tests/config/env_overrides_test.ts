@@ -49,3 +49,17 @@ Deno.test("unknownEnvWarnings() knows IOTLOAD_SCENARIO and the test suite's IOTL
     [],
   );
 });
+
+Deno.test("an Indexed Job's JOB_COMPLETION_INDEX with IOTLOAD_SHARDS gives the shard; IOTLOAD_SHARD wins", () => {
+  assert.equal(
+    overridesFromEnv({ JOB_COMPLETION_INDEX: "2", IOTLOAD_SHARDS: "5" }).shard,
+    "2/5",
+  );
+  assert.equal(
+    overridesFromEnv({ JOB_COMPLETION_INDEX: "2", IOTLOAD_SHARDS: "5", IOTLOAD_SHARD: "0/1" })
+      .shard,
+    "0/1",
+  );
+  assert.equal(overridesFromEnv({ JOB_COMPLETION_INDEX: "2" }).shard, undefined);
+  assert.deepEqual(unknownEnvWarnings({ IOTLOAD_SHARDS: "5" }), []);
+});

@@ -84,12 +84,24 @@ Deno.test("SCENARIO_SHAPE sets every field of Scenario, FleetSpec and StageSpec"
     targets.scenario.toSorted(),
     [...Object.keys(DEFAULT_SCENARIO), ...optional].toSorted(),
   );
-  // --json, --out and --timeline choose where results go, and --bind lists source
-  // addresses of the machine that runs the load: flags, not part of a scenario.
+  // --json, --out and --timeline choose where results go, --bind lists source addresses
+  // of the machine that runs the load, and the shard, its run id and start belong to one
+  // process of one run: flags, not part of a scenario.
   const fileless = SCENARIO_SHAPE.fields.filter((field) => "fileless" in field && field.fileless);
   assert.deepEqual(
     targetsOf(fileless).scenario.toSorted(),
-    ["bindAddresses", "htmlPath", "json", "outPath", "prometheusListen", "timelinePath"],
+    [
+      "bindAddresses",
+      "htmlPath",
+      "json",
+      "outPath",
+      "prometheusListen",
+      "publishResult",
+      "runId",
+      "shard",
+      "startAt",
+      "timelinePath",
+    ],
   );
   assert.deepEqual(targets.fleets.toSorted(), Object.keys(DEFAULT_FLEET).toSorted());
   assert.deepEqual(targets.stages.toSorted(), ["durationMs", "rateFactor", "targetSensors"]);
@@ -677,7 +689,7 @@ Deno.test("parseScenarioText() never quotes a password in a problem", () => {
 Deno.test("parseScenarioText() names the path of a value out of range", () => {
   assert.equal(
     problemOf("fleets: [{ count: 0 }]"),
-    "fleets[0].count: expected 1 to 1000000, got 0",
+    "fleets[0].count: expected 1 to 100000000, got 0",
   );
   assert.equal(
     problemOf("fleets: [{ interval: 0s }]"),
@@ -907,7 +919,7 @@ thresholds: ["\${NOPE}"]
     [
       "unknownKey: unknown field (known: broker, fleets, stages, run, probe, thresholds)",
       "broker.protocolVersion: expected one of 4, 5, got 3",
-      "fleets[0].count: expected 1 to 1000000, got 0",
+      "fleets[0].count: expected 1 to 100000000, got 0",
       'fleets[1].interval: expected a duration like "5s", got "fast"',
       "stages[0].target: required field is missing",
       "thresholds[0]: environment variable NOPE is not set",
