@@ -180,6 +180,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
         ms: hold.startMs === null ? 0 : holdEndMs - hold.startMs,
       },
       probe: probeStarted,
+      markers: probe?.markersSent ?? 0,
       reconciled: !probeStarted || reconciled,
       shard: shardSectionFor({
         scenario,

@@ -106,8 +106,11 @@ export interface Summary {
   commands: CommandCounts;
   /** Message counts (see {@linkcode MessageCounts}). */
   messages: MessageCounts;
-  /** Whether the probe covered the fleet and the ledger balances. */
-  ledger: { probe: boolean; balanced: boolean | null; note: string };
+  /**
+   * Whether the probe covered the fleet and the ledger balances; `markers`: messages the
+   * probe published to prove its subscription (the broker counts them beside telemetry).
+   */
+  ledger: { probe: boolean; balanced: boolean | null; note: string; markers?: number };
   /** Rates over the hold phase (after ramp-up), in messages per second. */
   rates: {
     targetPerSec: number;
@@ -182,6 +185,8 @@ export interface RunFacts {
   };
   /** Whether a probe ran (connected and subscribed). */
   readonly probe: boolean;
+  /** Marker messages the probe published; default 0. */
+  readonly markers?: number;
   /**
    * Whether `lost` was reconciled against every sensor's sent count after the drain;
    * default true. False for a summary taken before (a hard exit).
@@ -240,7 +245,10 @@ export function buildSummary(metrics: RunMetrics, facts: RunFacts): Summary {
     },
     commands: { ...metrics.commands },
     messages,
-    ledger: describeLedger(facts.probe, facts.reconciled ?? true, messages, facts.shard ?? null),
+    ledger: {
+      ...describeLedger(facts.probe, facts.reconciled ?? true, messages, facts.shard ?? null),
+      markers: facts.markers ?? 0,
+    },
     rates: {
       targetPerSec: Math.round(facts.targetPerSec * 10) / 10,
       sentPerSec: perSec(messages.sent, facts.holdWindow.sent),

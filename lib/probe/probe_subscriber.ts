@@ -59,6 +59,8 @@ export class ProbeSubscriber {
   #markerArrived: (() => void) | null = null;
   /** Per-sensor sequence reconciliation. */
   readonly ledger: SequenceLedger = new SequenceLedger();
+  /** Marker messages published to prove the subscription (the broker counts them too). */
+  markersSent = 0;
 
   /** Creates the probe; nothing is opened until start(). */
   constructor(options: ProbeOptions) {
@@ -210,7 +212,10 @@ export class ProbeSubscriber {
     // shard's probe: any marker of the run proves delivery, and one is sent again until
     // one comes back.
     const marker = JSON.stringify({ iotloadMarker: runId });
-    const publishMarker = () => this.#clients[0].publish(topic, marker, { qos: 1 });
+    const publishMarker = () => {
+      this.markersSent++;
+      this.#clients[0].publish(topic, marker, { qos: 1 });
+    };
     publishMarker();
     if (this.#options.shareWithShards === true) {
       again = setInterval(publishMarker, MARKER_REPEAT_MS);

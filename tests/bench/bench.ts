@@ -8,8 +8,8 @@
  * utime + stime seen before exit (so ±0.1 s), open descriptors time the connect ramp.
  * The broker's `$SYS/broker/publish/messages/received` is read before and after each
  * run (after the broker has gone idle, at its next `$SYS` refresh, which Mosquitto
- * 2.0.11 makes every 2 s); the difference, less the one marker message the probe
- * publishes to prove its subscription, is `brokerReceived`. The `$SYS` subscriber
+ * 2.0.11 makes every 2 s); the difference, less the marker messages the probe
+ * publishes to prove its subscription (`ledger.markers`), is `brokerReceived`. The `$SYS` subscriber
  * publishes nothing. The child's own summary
  * gives sent, scheduled, latency and lateness. A run is killed after its duration +
  * 60 s. Hold-phase numbers (idle memory, flood rates, CPU per message) use the hold
@@ -32,16 +32,14 @@ import { parseArgs } from "node:util";
 import { findMosquitto, startMosquitto } from "../helpers/test_broker.ts";
 import { BrokerCounter } from "./broker_counter.ts";
 import { type Column, formatCount, formatFixed, formatMs, formatTable } from "./bench_table.ts";
-import {
-  BENCH_CASES,
-  type BenchCase,
-  type BrokerObservation,
-  type CaseMetrics,
-  medianMetrics,
-  type RunRecord,
-  type RunSpec,
-  selectCases,
-} from "./cases.ts";
+import { BENCH_CASES, medianMetrics, selectCases } from "./cases.ts";
+import type {
+  BenchCase,
+  BrokerObservation,
+  CaseMetrics,
+  RunRecord,
+  RunSpec,
+} from "./case_types.ts";
 import { ProcessSampler, readClockTicksPerSec } from "./process_sampler.ts";
 import {
   describeRunFailure,
@@ -49,6 +47,7 @@ import {
   KILL_GRACE_MS,
   runGenerator,
 } from "./run_generator.ts";
+import { runShards } from "./run_shards.ts";
 import { runSoakCommand } from "./soak.ts";
 
 /** What the benchmark was asked to do. */
@@ -329,13 +328,16 @@ async function startRun(
       });
       brokerSampler.start();
     }
-    const generator = await runGenerator({
+    const generatorOptions = {
       url: url ?? mosquitto!.url,
       args: spec.args,
       sampleIntervalMs: spec.sampleIntervalMs,
       ticksPerSec,
       killAfterMs: spec.durationMs + KILL_GRACE_MS,
-    });
+    };
+    const generator = (spec.shards ?? 1) > 1
+      ? await runShards(generatorOptions, spec.shards!)
+      : await runGenerator(generatorOptions);
     console.error(
       `bench:     ${spec.label} done in ${
         ((generator.exitedAtMs - generator.spawnedAtMs) / 1000).toFixed(1)

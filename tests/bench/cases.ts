@@ -5,7 +5,7 @@
  * @module
  */
 import type { Summary } from "../../lib/metrics/summary.ts";
-import { brokerRateBetween, type CounterUpdate } from "./broker_counter.ts";
+import { brokerRateBetween } from "./broker_counter.ts";
 import {
   cpuRateBetween,
   lastPeakRssKb,
@@ -13,75 +13,9 @@ import {
   type ProcessSample,
   rampMsFromFds,
 } from "./process_sampler.ts";
-import type { GeneratorRun } from "./run_generator.ts";
+import type { BenchCase, CaseMetrics, RunRecord, RunSpec, Target } from "./case_types.ts";
+import { SHARDS_CASE } from "./shards_case.ts";
 import { formatCount as count, formatFixed as fixed, formatMs as ms } from "./bench_table.ts";
-
-/** One generator process a case starts, each against a fresh broker. */
-export interface RunSpec {
-  /** Short name shown in progress lines. */
-  readonly label: string;
-  /** Flags after `main.ts run`, without `--url` and `--json`. */
-  readonly args: readonly string[];
-  /** Sensors (connections) of the run. */
-  readonly sensors: number;
-  /** The hold phase (`--duration`), in ms. */
-  readonly durationMs: number;
-  /** `/proc` sampling period for the generator, in ms. */
-  readonly sampleIntervalMs: number;
-}
-
-/** What the broker saw during one run. */
-export interface BrokerObservation {
-  /** PUBLISH packets the broker counted during the run; null when unknown. */
-  readonly received: number | null;
-  /** `$SYS` counter refreshes received during the run. */
-  readonly updates: readonly CounterUpdate[];
-  /** `/proc` readings of the broker process; empty for a broker given with `--url`. */
-  readonly samples: readonly ProcessSample[];
-}
-
-/** One finished run: its spec, the generator's process and summary, and the broker. */
-export interface RunRecord {
-  /** The run's spec. */
-  readonly spec: RunSpec;
-  /** The generator process (its summary is non-null in a record). */
-  readonly generator: GeneratorRun & { readonly summary: Summary };
-  /** The broker's side. */
-  readonly broker: BrokerObservation;
-}
-
-/** A case's numbers by name (units in the name); null where not measurable. */
-export type CaseMetrics = Record<string, number | null>;
-
-/** A goal a case's numbers are held to. */
-export interface Target {
-  /** What is required, e.g. `CPU < 2.5 s`. */
-  readonly label: string;
-  /** True when met, false when missed, null when not measurable. */
-  readonly check: (metrics: CaseMetrics) => boolean | null;
-}
-
-/** One benchmark case. */
-export interface BenchCase {
-  /** Name used by `--case` and in the output. */
-  readonly name: string;
-  /** One line on what it measures. */
-  readonly about: string;
-  /** The runs of one repetition, the one the common columns describe first. */
-  runs(quick: boolean): readonly RunSpec[];
-  /**
-   * The runs of a repetition start together, each against its own broker; default
-   * false. Only where they are compared on memory alone, which CPU contention between
-   * them does not move.
-   */
-  readonly together?: boolean;
-  /** The numbers of one repetition. */
-  measure(records: readonly RunRecord[]): CaseMetrics;
-  /** What the numbers are held to. */
-  readonly targets: readonly Target[];
-  /** The case's own result in a few words, for the table. */
-  headline(metrics: CaseMetrics): string;
-}
 
 /** `/proc` sampling period of most runs (ms). */
 const SAMPLE_MS = 100;
@@ -270,6 +204,7 @@ export const BENCH_CASES: readonly BenchCase[] = [
       `--workers 1: ${count(m.msgPerSecW1)} msg/s, ${fixed(m.cpuUsPerMsgW1, 2)} us/msg; ` +
       `CPU/msg x${fixed(m.cpuPerMsgRatio, 2)}`,
   },
+  SHARDS_CASE,
 ];
 
 /** The cases named `names`, in benchmark order; throws naming any unknown one. */
@@ -394,10 +329,10 @@ function commonMetrics(record: RunRecord): CaseMetrics {
     cpuSeconds: samples.at(-1)?.cpuSeconds ?? null,
     scheduled: summary.messages.scheduled,
     sent: summary.messages.sent,
-    // The probe publishes one marker message to prove its subscription: not telemetry.
+    // The probe publishes marker messages to prove its subscription: not telemetry.
     brokerReceived: record.broker.received === null
       ? null
-      : record.broker.received - (summary.ledger.probe ? 1 : 0),
+      : record.broker.received - (summary.ledger.markers ?? 0),
     // A histogram with nothing in it reports 0; a flood has no schedule to be late for.
     latenessP99Ms: summary.latencyMs.lateness.count > 0 ? summary.latencyMs.lateness.p99 : null,
     connectP99Ms: summary.latencyMs.connect.p99,

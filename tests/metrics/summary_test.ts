@@ -297,10 +297,11 @@ Deno.test("buildSummary() round-trips through JSON unchanged", () => {
 
 Deno.test("buildSummary() ledger balances when sent = received + lost", () => {
   const metrics = metricsFixture();
-  assert.deepEqual(buildSummary(metrics, factsFixture()).ledger, {
+  assert.deepEqual(buildSummary(metrics, factsFixture({ markers: 1 })).ledger, {
     probe: true,
     balanced: true,
     note: "sent = received + lost",
+    markers: 1,
   });
   metrics.messages.received += 3;
   const unbalanced = buildSummary(metrics, factsFixture()).ledger;

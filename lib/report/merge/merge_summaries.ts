@@ -117,6 +117,7 @@ function combine(
     messages.duplicates = ledger.duplicates;
   }
   const balanced = messages.sent === messages.received + messages.lost;
+  const markers = all.reduce((sum, summary) => sum + (summary.ledger.markers ?? 0), 0);
   const { shard: _shard, ...config } = first.config;
   return {
     schemaVersion: first.schemaVersion,
@@ -142,10 +143,16 @@ function combine(
     commands: sumRecords(all.map((summary) => summary.commands)),
     messages,
     ledger: !probe
-      ? { probe, balanced: null, note: "probe off on a shard: received, lost and e2e not merged" }
+      ? {
+        probe,
+        balanced: null,
+        note: "probe off on a shard: received, lost and e2e not merged",
+        markers,
+      }
       : {
         probe,
         balanced,
+        markers,
         note: balanced
           ? `sent = received + lost, reconciled per sensor over ${all.length} shards' probes`
           : `sent (${messages.sent}) != received (${messages.received}) + lost (${messages.lost})`,
