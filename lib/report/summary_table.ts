@@ -14,6 +14,7 @@ import {
 } from "./format.ts";
 import { LATENCY_NAMES, type LatencyName } from "../metrics/latency_names.ts";
 import type { Summary, ThresholdResult } from "../metrics/summary.ts";
+import { formatShards } from "./shards_table.ts";
 import { parseThreshold } from "./thresholds.ts";
 
 const INDENT = "  ";
@@ -40,7 +41,8 @@ interface Row {
 /**
  * Renders the human summary printed on stdout at the end of a run: header, then
  * Connections, Messages, Rates, Latency (ms), Fleets (with more than one), Errors,
- * Generator and, when any were given, Thresholds. Plain text with aligned columns, ending with a newline; ANSI
+ * Generator, Shard or Shards for a shard's or a merged summary, and, when any were given,
+ * Thresholds. Plain text with aligned columns, ending with a newline; ANSI
  * colours only when `options.color` is true. Histograms, timeline and config are left
  * to the JSON and HTML reports.
  */
@@ -60,6 +62,8 @@ export function formatSummaryTable(
     formatErrors(summary),
     formatGenerator(summary, color),
   ];
+  const shards = formatShards(summary, color);
+  if (shards !== null) sections.push(shards);
   if (summary.thresholds.length > 0) {
     sections.push(formatThresholds(summary.thresholds, color));
   }

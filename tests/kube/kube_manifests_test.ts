@@ -92,8 +92,10 @@ Deno.test("iotload kube prints a ConfigMap, an Indexed Job of N shards and a mer
     assert.equal(flag("--run-id"), "abc12345");
     assert.equal(flag("--start-at"), "2030-01-01T00:00:00.000Z");
     assert.ok(container.args.includes("--publish-result"));
-    // 10,000 sensors per shard at 2,000 msg/s: 120 MiB + 10,000 × 18 KiB, 0.1 + 0.34 cores.
-    assert.deepEqual(container.resources.requests, { cpu: "450m", memory: "304Mi" });
+    // 10,000 sensors per shard at 2,000 msg/s: 120 MiB + 10,000 × 18 KiB, and
+    // 0.1 + 10,000 × 10 us + 2,000 × 20 us cores.
+    assert.deepEqual(container.resources.requests, { cpu: "250m", memory: "304Mi" });
+    assert.deepEqual(container.resources.limits, { cpu: "500m", memory: "448Mi" });
     assert.ok(pod.affinity.podAntiAffinity);
     const mergeArgs: string[] = merge.spec.template.spec.containers[0].args;
     assert.deepEqual(mergeArgs.slice(0, 7), [

@@ -7,6 +7,7 @@ import { SequenceLedger } from "../../../lib/probe/ledger.ts";
 import { mergeLedgers } from "../../../lib/report/merge/merge_ledger.ts";
 import { mergeShardSummaries } from "../../../lib/report/merge/merge_summaries.ts";
 import { mergeTimelines } from "../../../lib/report/merge/merge_timeline.ts";
+import { formatSummaryTable } from "../../../lib/report/summary_table.ts";
 import { fixtureSummary } from "../../helpers/summary_fixture.ts";
 
 /** A seeded generator of numbers in [0, 1). */
@@ -198,4 +199,20 @@ Deno.test("timelines are aligned on the wall clock and their seconds added up", 
     [2, 12, 2, 9],
   ]);
   assert.deepEqual(merged[1].errorsByCategory, { ackTimeout: 2 });
+});
+
+Deno.test("the table of a merged summary names its shards, the missing ones and the worst generator", () => {
+  const a = shardSummary(0, 3, [1000, 2000, 3000]);
+  const c = shardSummary(2, 3, [1000, 2000, 3000]);
+  const { summary } = mergeShardSummaries([{ source: "a", summary: a }, {
+    source: "c",
+    summary: c,
+  }]);
+  const table = formatSummaryTable(summary, { color: false });
+  assert.match(table, /\nShards\n {2}merged {11}2 of 3 \(scenario h1\)\n {2}missing {10}1\n/);
+  assert.match(table, /worst generator {2}shard \d: ok/);
+  assert.match(
+    formatSummaryTable(a, { color: false }),
+    /\nShard\n {2}shard {12}0\/3 \(scenario h1\)/,
+  );
 });
