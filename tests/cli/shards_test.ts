@@ -174,3 +174,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test("iotload run --start-at waits, saying so, and Ctrl-C during the wait ends it at once", async () => {
+  // Nothing listens there: the run never gets past the wait.
+  const result = await runCli(
+    ["run", "--url", "mqtt://127.0.0.1:1", "--start-at", "+5m", "-c", "1"],
+    { onStderr: { text: "(--start-at)", run: (signal) => signal("SIGINT") }, timeoutMs: 30_000 },
+  );
+  assert.equal(result.code, 130, result.stderr);
+  assert.match(result.stderr, /note: waiting 300\.0 s until \d{4}-\d\d-\d\dT.*Z \(--start-at\)/);
+  assert.match(result.stderr, /note: interrupted before --start-at: nothing ran/);
+  assert.equal(result.stdout, "");
+});
+
+Deno.test({
+  name: "--publish-result names a result larger than the broker's maximum packet size",
+  ignore: WITHOUT_MOSQUITTO,
+  async fn() {
+    await using broker = await startMosquitto({ extraConfig: "max_packet_size 1500\n" });
+    const result = await runCli([
+      "run",
+      "--url",
+      broker.url,
+      "-c",
+      "20",
+      "-i",
+      "200ms",
+      "-d",
+      "1s",
+      "--topic",
+      `big-${crypto.randomUUID().slice(0, 8)}/{id}`,
+      "--shard",
+      "0/1",
+      "--publish-result",
+    ]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(
+      result.stderr,
+      /error: --publish-result: the result is \d+ bytes \(gzip\); the broker takes packets of at most 1500 bytes: write --out files and merge them instead/,
+    );
+  },
+});
