@@ -1,8 +1,8 @@
-import { startEmbeddedBroker, startInProcessBroker } from "../broker/embedded_broker.ts";
 import { applyOverrides } from "../config/apply_overrides.ts";
 import { overridesFromEnv, unknownEnvWarnings } from "../config/env_overrides.ts";
 import { DEFAULT_SCENARIO, type Scenario } from "../config/scenario.ts";
 import { loadScenarioFile } from "../config/scenario_file.ts";
+import { renderHtmlReport } from "../report/html/html_report.ts";
 import { loadTlsFiles, type TlsFiles } from "../config/tls_files.ts";
 import { publishResult, ResultExchangeError, resultTopic } from "../engine/result_exchange.ts";
 import { UsageError } from "../config/usage_error.ts";
@@ -12,7 +12,6 @@ import { runProblems } from "../engine/run_checks.ts";
 import { resolveWorkerCount } from "../engine/worker_count.ts";
 import { FactStream } from "../metrics/facts.ts";
 import type { Summary } from "../metrics/summary.ts";
-import { renderHtmlReport } from "../report/html/html_report.ts";
 import { LiveView } from "../report/live_view.ts";
 import { writeFileAtomic } from "../report/summary_file.ts";
 import { formatSummaryTable } from "../report/summary_table.ts";
@@ -141,8 +140,12 @@ export async function runCommand(argv: readonly string[], io: TerminalIo): Promi
     io.stderr.write("note: interrupted before --start-at: nothing ran\n");
     return EXIT.INTERRUPTED;
   }
-  const inProcess = scenario.url === null && embeddedInMemory ? await startInProcessBroker() : null;
-  const embedded = inProcess ?? (scenario.url === null ? await startEmbeddedBroker() : null);
+  // aedes is loaded only for the runs that use it: memory a run against a broker keeps.
+  const broker = scenario.url === null ? await import("../broker/embedded_broker.ts") : null;
+  const inProcess = broker !== null && embeddedInMemory
+    ? await broker.startInProcessBroker()
+    : null;
+  const embedded = inProcess ?? (broker === null ? null : await broker.startEmbeddedBroker());
   let result: RunResult;
   try {
     const url = embedded?.url ?? scenario.url!;

@@ -8,8 +8,6 @@
 import type { Scenario } from "../config/scenario.ts";
 import { UsageError } from "../config/usage_error.ts";
 import type { FactStream } from "../metrics/facts.ts";
-import { servePrometheus } from "../report/prometheus_endpoint.ts";
-import { PrometheusExporter } from "../report/prometheus_exporter.ts";
 import { checkWritable, openAppendSink } from "../report/summary_file.ts";
 import { TimelineFile, timelineFormatOf } from "../report/timeline_file.ts";
 import type { TerminalIo } from "./terminal_io.ts";
@@ -38,8 +36,15 @@ export async function openRunOutputs(
     }
     checkWritable(timelinePath, "--timeline");
   }
-  const exporter = scenario.prometheusListen === null ? null : new PrometheusExporter();
-  const endpoint = exporter === null ? null : servePrometheus(scenario.prometheusListen!, exporter);
+  // Loaded only for a run that serves it: prom-client is memory every other run does without.
+  const prometheus = scenario.prometheusListen === null ? null : await Promise.all([
+    import("../report/prometheus_exporter.ts"),
+    import("../report/prometheus_endpoint.ts"),
+  ]);
+  const exporter = prometheus === null ? null : new prometheus[0].PrometheusExporter();
+  const endpoint = prometheus === null
+    ? null
+    : prometheus[1].servePrometheus(scenario.prometheusListen!, exporter!);
   let timelineFile;
   try {
     timelineFile = timelinePath === null ? null : openAppendSink(timelinePath);
