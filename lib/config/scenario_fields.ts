@@ -3,8 +3,8 @@
  * key, type and range, one line of help, the {@linkcode Scenario} / `FleetSpec` /
  * {@linkcode StageSpec} field it fills, and, for settings a flag can give, the flag
  * (its `IOTLOAD_*` variable follows from the flag's name); `fleet_fields.ts` holds the
- * fleet's part. Defaults come from {@linkcode DEFAULT_SCENARIO} and `DEFAULT_FLEET`.
- * The file validator (`scenario_file.ts`), the JSON Schema (`json_schema.ts`), the
+ * fleet's part, `local_fields.ts` the machine's and the run's. Defaults come from
+ * {@linkcode DEFAULT_SCENARIO} and `DEFAULT_FLEET`. The file validator (`scenario_file.ts`), the JSON Schema (`json_schema.ts`), the
  * flags and variables (`settings.ts`, `apply_overrides.ts`, `env_overrides.ts`),
  * `--help` and README's flag table are all derived from this definition.
  *
@@ -14,8 +14,7 @@
 import type { Field, RecordShape } from "./field_types.ts";
 import { FLEET_SHAPE, ONE_DAY_MS } from "./fleet_fields.ts";
 import { DEFAULT_SCENARIO, LIMITS, type Scenario, type StageSpec } from "./scenario.ts";
-import { parseShard } from "./shard.ts";
-import { parseStartAt } from "./start_at.ts";
+import { LOCAL_FIELDS } from "./local_fields.ts";
 
 // Timers cannot wait past 24.8 days; a week is the longest run flags accept too.
 const ONE_WEEK_MS = 7 * ONE_DAY_MS;
@@ -281,93 +280,6 @@ const PROBE_FIELDS: readonly Field<Scenario>[] = [
     flag: { name: "drain" },
     type: { kind: "duration", minMs: 0, maxMs: ONE_DAY_MS },
     description: "Time the probe keeps listening after the last send.",
-  },
-];
-
-const LOCAL_FIELDS: readonly Field<Scenario>[] = [
-  {
-    key: "shard",
-    target: "shard",
-    flag: { name: "shard", value: "I/N" },
-    type: { kind: "string", check: parseShard },
-    defaultText: "none; JOB_COMPLETION_INDEX/IOTLOAD_SHARDS when both are set",
-    description: "Drive shard I of N (0-based) of the run: slice I of every fleet, 1/N of " +
-      "its connect rate, command rate and stage targets.",
-  },
-  {
-    key: "runId",
-    target: "runId",
-    flag: { name: "run-id", value: "ID" },
-    type: {
-      kind: "string",
-      pattern: /^[A-Za-z0-9_-]{1,32}$/,
-      patternHint: "1 to 32 letters, digits, _ or -",
-    },
-    defaultText: "a new one per run",
-    description: "The run's id, in every message: the same on every shard of one run.",
-  },
-  {
-    key: "startAt",
-    target: "startAt",
-    flag: { name: "start-at", value: "TIME" },
-    type: { kind: "string", check: parseStartAt },
-    defaultText: "at once",
-    description: "Wait, then begin at TIME (RFC 3339, or +30s from now), so shards start " +
-      "together.",
-  },
-  {
-    key: "publishResult",
-    target: "publishResult",
-    flag: { name: "publish-result" },
-    type: { kind: "boolean" },
-    description: "Publish the JSON summary (QoS 1, retained) to " +
-      "iotload/runs/<run id>/results/<shard> on the broker, for iotload merge --from.",
-  },
-  {
-    key: "bind",
-    target: "bindAddresses",
-    flag: { name: "bind" },
-    type: { kind: "addresses" },
-    defaultText: "the system's choice",
-    description: "Source addresses sensors connect from, round-robin: 127.0.0.2,127.0.0.3 " +
-      "or 127.0.0.2-127.0.0.9 (Linux gives each about 28,000 ports).",
-  },
-  {
-    key: "json",
-    target: "json",
-    flag: { name: "json" },
-    type: { kind: "boolean" },
-    description: "Print the summary as JSON on stdout instead of the table.",
-  },
-  {
-    key: "out",
-    target: "outPath",
-    flag: { name: "out", short: "o", value: "FILE" },
-    type: { kind: "path" },
-    description: "Also write the JSON summary to FILE (atomically; also on Ctrl-C).",
-  },
-  {
-    key: "timeline",
-    target: "timelinePath",
-    flag: { name: "timeline", value: "FILE" },
-    type: { kind: "path" },
-    description: "Stream one record per second to FILE as the run goes: .ndjson/.jsonl or .csv.",
-  },
-  {
-    key: "html",
-    target: "htmlPath",
-    flag: { name: "html", value: "FILE" },
-    type: { kind: "path" },
-    description: "Write the HTML report to FILE after the run (one self-contained page, " +
-      "also on Ctrl-C).",
-  },
-  {
-    key: "prometheus",
-    target: "prometheusListen",
-    flag: { name: "prometheus" },
-    type: { kind: "listen", defaultHost: "127.0.0.1" },
-    description: "Serve GET /metrics in the Prometheus text format while the run goes, " +
-      "on [HOST:]PORT (host 127.0.0.1 unless given; port 0 picks a free one).",
   },
 ];
 

@@ -8,15 +8,11 @@
 
 import { createHash } from "node:crypto";
 import { redactScenario, type Scenario } from "./scenario.ts";
-import { SCENARIO_SHAPE } from "./scenario_fields.ts";
+import { LOCAL_FIELDS } from "./local_fields.ts";
 
 /** The Scenario fields of the settings that belong to the machine and the run. */
 const LOCAL_TARGETS: ReadonlySet<string> = new Set(
-  SCENARIO_SHAPE.fields.flatMap((field) =>
-    "fileless" in field && field.fileless === true
-      ? field.fields.flatMap((inner) => "target" in inner ? [inner.target] : [])
-      : []
-  ),
+  LOCAL_FIELDS.flatMap((field) => "target" in field ? [field.target] : []),
 );
 
 /** The first 16 hex digits of the SHA-256 of the scenario's canonical JSON (secrets redacted). */
