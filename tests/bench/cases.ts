@@ -113,7 +113,12 @@ export const BENCH_CASES: readonly BenchCase[] = [
       ALL_SENT,
       BROKER_GOT_ALL,
     ],
-    headline: (m) => `lateness p99 ${ms(m.latenessP99Ms)}, peak RSS ${fixed(m.rssMB, 1)} MB`,
+    // Past about 14,000 connections from one address the kernel's port search costs a
+    // core with Linux's default range (iotload warns): the range is part of the result.
+    headline: (m) =>
+      `lateness p99 ${ms(m.latenessP99Ms)}, peak RSS ${
+        fixed(m.rssMB, 1)
+      } MB (ports ${localPortRange()})`,
   },
   {
     name: "idle",
@@ -233,6 +238,18 @@ export const BENCH_CASES: readonly BenchCase[] = [
   },
   SHARDS_CASE,
 ];
+
+/** The host's ephemeral port range, as `/proc` gives it, or `unknown`. */
+function localPortRange(): string {
+  try {
+    return Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range").trim().replace(
+      /\s+/,
+      "-",
+    );
+  } catch {
+    return "unknown";
+  }
+}
 
 /** The cases named `names`, in benchmark order; throws naming any unknown one. */
 export function selectCases(names: readonly string[]): BenchCase[] {

@@ -66,12 +66,21 @@ Deno.test("checkHostLimits() warns when one source address would need more ports
   assert.equal(many.length, 1);
   assert.match(
     many[0],
-    /^30,000 connections per source address .* --bind 127\.0\.0\.2-127\.0\.0\.3 /,
+    /^30,000 connections per source address .* --bind 127\.0\.0\.2-127\.0\.0\.4 /,
   );
   const spread = checkHostLimits(
-    scenarioOf(30_000, { bindAddresses: ["127.0.0.2", "127.0.0.3"] }),
+    scenarioOf(30_000, { bindAddresses: ["127.0.0.2", "127.0.0.3", "127.0.0.4"] }),
     (upTo) => upTo,
     "remote",
   );
   assert.deepEqual(spread, []);
+});
+
+Deno.test("checkHostLimits() warns past half of the default ports, where each connect searches for one", () => {
+  assert.deepEqual(checkHostLimits(scenarioOf(14_000), (upTo) => upTo, "remote"), []);
+  const [warning] = checkHostLimits(scenarioOf(18_000), (upTo) => upTo, "remote");
+  assert.match(
+    warning,
+    /^18,000 connections per source address: past about 14,116 \(half of Linux's default ephemeral ports\) each connect searches for a free port.*widen net\.ipv4\.ip_local_port_range .* --bind 127\.0\.0\.2-127\.0\.0\.3 on loopback$/,
+  );
 });
