@@ -121,6 +121,11 @@ export async function kubeCommand(argv: readonly string[], io: TerminalIo): Prom
     ? nowMs + leadMs
     : startEpochMs(scenario.startAt, nowMs);
   const startAt = new Date(startMs).toISOString();
+  // From now to the run's planned end, with a margin: how long the merge waits, and
+  // how long a shard may take.
+  const untilEndSec = Math.ceil(
+    (startMs - nowMs + runLengthMs(scenario, shards)) / 1000 + MERGE_MARGIN_SEC,
+  );
   const plan = {
     name: typeof values.name === "string" ? values.name : `iotload-${runId.toLowerCase()}`,
     namespace: typeof values.namespace === "string" ? values.namespace : null,
@@ -136,12 +141,8 @@ export async function kubeCommand(argv: readonly string[], io: TerminalIo): Prom
     passwordSecret: secret,
     brokerUrl: scenario.url!,
     mergeArgs: mergeArgsFor(scenario),
-    mergeWaitSec: Math.ceil(
-      (startMs - nowMs + runLengthMs(scenario, shards)) / 1000 + MERGE_MARGIN_SEC,
-    ),
-    shardDeadlineSec: Math.ceil(
-      (startMs - nowMs + runLengthMs(scenario, shards)) / 1000 + MERGE_MARGIN_SEC,
-    ),
+    mergeWaitSec: untilEndSec,
+    shardDeadlineSec: untilEndSec,
     resources: shardResources(
       shardSensorCount(scenario),
       shardTargetRatePerSec(scenario),

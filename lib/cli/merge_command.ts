@@ -4,7 +4,12 @@ import { DEFAULT_SCENARIO } from "../config/scenario.ts";
 import { MAX_SHARDS } from "../config/shard.ts";
 import { loadTlsFiles } from "../config/tls_files.ts";
 import { UsageError } from "../config/usage_error.ts";
-import { collectResults, ResultExchangeError, resultTopic } from "../engine/result_exchange.ts";
+import {
+  collectResults,
+  ResultExchangeError,
+  resultsFilter,
+  resultTopic,
+} from "../engine/result_exchange.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { renderHtmlReport } from "../report/html/html_report.ts";
 import { mergeShardSummaries, type ShardInput } from "../report/merge/merge_summaries.ts";
@@ -165,7 +170,7 @@ async function collectFromBroker(
   const tls = await loadTlsFiles(scenario);
   io.stderr.write(
     `note: collecting ${shards} result(s) of run ${runId} from ${
-      resultTopic(runId, 0).replace(/0$/, "+")
+      resultsFilter(runId)
     } (waiting up to ${Math.round(waitMs / 1000)} s)\n`,
   );
   try {

@@ -34,6 +34,11 @@ export function resultTopic(runId: string, index: number): string {
   return `iotload/runs/${runId}/results/${index}`;
 }
 
+/** The filter that covers every shard's result topic of run `runId`. */
+export function resultsFilter(runId: string): string {
+  return `iotload/runs/${runId}/results/+`;
+}
+
 /** A result could not be published or collected; the message says why, in one line. */
 export class ResultExchangeError extends Error {
   /** Wraps the reason. */
@@ -146,7 +151,7 @@ export async function collectResults(
     await withTimeout(
       new Promise<void>((resolve, reject) => {
         client.once("connect", () => {
-          client.subscribe(resultTopic(runId, 0).replace(/0$/, "+"), { qos: 1 }, (error) => {
+          client.subscribe(resultsFilter(runId), { qos: 1 }, (error) => {
             if (error) reject(new ResultExchangeError(`cannot subscribe: ${error.message}`));
             else resolve();
           });

@@ -182,7 +182,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       probe: probeStarted,
       markers: probe?.markersSent ?? 0,
       reconciled: !probeStarted || reconciled,
-      shard: shardSectionFor({
+      shard: scenario.shard === null ? null : shardSectionFor({
         scenario,
         sentBySensor: fleet.sentBySensor(),
         ledger: probeStarted ? probe!.ledger : null,
