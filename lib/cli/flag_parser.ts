@@ -87,3 +87,33 @@ function describeParseError(
       return message.split("\n")[0];
   }
 }
+
+/**
+ * Splits `argv` into the flags `take` picks among `specs` (each with its value, in any
+ * of `--name value`, `--name=value` or `-x value`) and everything else, both in order:
+ * how a command passes flags it does not read on to another.
+ */
+export function splitFlags(
+  argv: readonly string[],
+  specs: Readonly<Record<string, FlagSpec>>,
+  take: (name: string) => boolean,
+): { taken: string[]; rest: string[] } {
+  const byShort = new Map<string, string>(
+    Object.entries(specs).flatMap(([name, spec]) =>
+      spec.short === undefined ? [] : [[`-${spec.short}`, name]]
+    ),
+  );
+  const taken: string[] = [];
+  const rest: string[] = [];
+  for (let at = 0; at < argv.length; at++) {
+    const token = argv[at];
+    const name = /^--([a-z0-9-]+)(=|$)/.exec(token)?.[1] ?? byShort.get(token);
+    const spec = name === undefined ? undefined : specs[name];
+    const into = spec !== undefined && take(name!) ? taken : rest;
+    into.push(token);
+    if (spec?.type === "string" && !token.includes("=") && at + 1 < argv.length) {
+      into.push(argv[++at]);
+    }
+  }
+  return { taken, rest };
+}

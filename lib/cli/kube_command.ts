@@ -15,7 +15,7 @@ import { kubeManifests, manifestsYaml } from "../kube/manifests.ts";
 import { shardResources } from "../kube/sizing.ts";
 import { checkWritable, writeFileAtomic } from "../report/summary_file.ts";
 import { EXIT } from "./exit_codes.ts";
-import { parseFlags } from "./flag_parser.ts";
+import { parseFlags, splitFlags } from "./flag_parser.ts";
 import { RUN_FLAG_SPECS } from "./run_flags.ts";
 import type { TerminalIo } from "./terminal_io.ts";
 
@@ -60,7 +60,7 @@ const MERGE_MARGIN_SEC = 120;
 
 /** `iotload kube`: prints (or writes) the manifests; exit 2 on any problem. */
 export async function kubeCommand(argv: readonly string[], io: TerminalIo): Promise<number> {
-  const { kubeArgs, runArgs } = splitArgs(argv);
+  const { taken: kubeArgs, rest: runArgs } = splitFlags(argv, KUBE_FLAGS, () => true);
   const { values } = parseFlags(kubeArgs, KUBE_FLAGS);
   if (values.help === true) {
     io.stdout.write(KUBE_HELP);
@@ -137,7 +137,7 @@ export async function kubeCommand(argv: readonly string[], io: TerminalIo): Prom
       fileName: basename(scenarioPath),
       text: await readUserTextFile(scenarioPath, 16 * 1024 * 1024),
     },
-    runArgs: podRunArgs(runArgs),
+    runArgs: splitFlags(runArgs, RUN_FLAG_SPECS, (name) => SET_BY_KUBE.has(name)).rest,
     passwordSecret: secret,
     brokerUrl: scenario.url!,
     mergeArgs: mergeArgsFor(scenario),
@@ -164,43 +164,8 @@ export async function kubeCommand(argv: readonly string[], io: TerminalIo): Prom
   return EXIT.OK;
 }
 
-/** The kube flags and the run flags of `argv`, each as written. */
-function splitArgs(argv: readonly string[]): { kubeArgs: string[]; runArgs: string[] } {
-  const kubeArgs: string[] = [];
-  const runArgs: string[] = [];
-  for (let at = 0; at < argv.length; at++) {
-    const token = argv[at];
-    const name = /^--([a-z-]+)(=|$)/.exec(token)?.[1] ?? (token === "-h" ? "help" : undefined);
-    const spec = name === undefined ? undefined : KUBE_FLAGS[name as keyof typeof KUBE_FLAGS];
-    if (spec === undefined) {
-      runArgs.push(token);
-      continue;
-    }
-    kubeArgs.push(token);
-    if (spec.type === "string" && !token.includes("=") && at + 1 < argv.length) {
-      kubeArgs.push(argv[++at]);
-    }
-  }
-  return { kubeArgs, runArgs };
-}
-
-/** The run flags as each pod gets them: the scenario comes from the ConfigMap instead. */
-function podRunArgs(runArgs: readonly string[]): string[] {
-  const args: string[] = [];
-  for (let at = 0; at < runArgs.length; at++) {
-    const token = runArgs[at];
-    if (/^(--scenario|-s)$/.test(token)) {
-      at++;
-      continue;
-    }
-    if (/^--(scenario|run-id|start-at|publish-result)(=|$)/.test(token)) {
-      if (!token.includes("=") && !token.startsWith("--publish-result")) at++;
-      continue;
-    }
-    args.push(token);
-  }
-  return args;
-}
+/** Run flags the pods do not take as given: the scenario comes from the ConfigMap, the rest from kube. */
+const SET_BY_KUBE = new Set(["scenario", "run-id", "start-at", "publish-result"]);
 
 /** The merge's flags: the broker's username and version, and the run's thresholds. */
 function mergeArgsFor(scenario: Scenario): string[] {

@@ -61,6 +61,8 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
   let interrupted = interrupt.aborted;
   const hold = { received: 0, startMs: null as number | null, endMs: 0 };
 
+  // The probe's and commander's client ids: the run's, and the shard's within it.
+  const ownId = scenario.shard === null ? runId : `${runId}-${scenario.shard.index}`;
   /** The probe shares its subscription with other shards' probes. */
   const sharedProbe = (scenario.shard?.count ?? 1) > 1;
   const probe = scenario.probe
@@ -70,9 +72,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       qos: Math.max(...scenario.fleets.map((fleet) => fleet.qos)) as QoS,
       connections: scenario.probeConnections,
       shareWithShards: sharedProbe,
-      clientIdPrefix: `iotload-probe-${runId}${
-        scenario.shard === null ? "" : `-${scenario.shard.index}`
-      }`,
+      clientIdPrefix: `iotload-probe-${ownId}`,
       runId,
       metrics,
       fleetOfSensor: fleetOfSensorFor(scenario),
@@ -127,9 +127,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       clock,
       random: seams.random,
       epochNowMs: () => toEpochMs(clock.nowMs()),
-      clientId: `iotload-commander-${runId}${
-        scenario.shard === null ? "" : `-${scenario.shard.index}`
-      }`,
+      clientId: `iotload-commander-${ownId}`,
     })
     : null;
 
@@ -184,6 +182,7 @@ export function startRun(scenario: Scenario, options: RunOptions, facts: FactStr
       reconciled: !probeStarted || reconciled,
       shard: scenario.shard === null ? null : shardSectionFor({
         scenario,
+        shard: scenario.shard,
         sentBySensor: fleet.sentBySensor(),
         ledger: probeStarted ? probe!.ledger : null,
         duplicates: metrics.messages.duplicates,

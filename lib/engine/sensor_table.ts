@@ -1,4 +1,5 @@
 import { type FleetSpec, type Scenario, totalSensors } from "../config/scenario.ts";
+import { fleetOfIndexFor } from "../config/fleet_of_index.ts";
 import type { SensorRange } from "../config/shard.ts";
 import { createIdentity, type SensorIdentity } from "../fleet/identity.ts";
 import {
@@ -155,15 +156,10 @@ function identityJson(identity: SensorIdentity): string {
  * probe's per-fleet counts; -1 for an id that is no sensor of the scenario.
  */
 export function fleetOfSensorFor(scenario: Scenario): (sensorId: string) => number {
-  const ends: number[] = [];
-  let end = 0;
-  for (const fleet of scenario.fleets) ends.push(end += fleet.count);
-  // Called for every message the probe receives: no regular expression, and a single
-  // fleet (the common case) needs no search.
+  const fleetOf = fleetOfIndexFor(scenario.fleets.map((fleet) => fleet.count));
+  // Called for every message the probe receives: no regular expression.
   return (sensorId) => {
     const index = sensorId === "" ? NaN : Number(sensorId);
-    if (!Number.isInteger(index) || index < 0) return -1;
-    if (ends.length === 1) return index < ends[0] ? 0 : -1;
-    return ends.findIndex((fleetEnd) => index < fleetEnd);
+    return Number.isInteger(index) && index >= 0 ? fleetOf(index) : -1;
   };
 }

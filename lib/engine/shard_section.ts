@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Scenario, totalSensors } from "../config/scenario.ts";
+import { type Scenario, type ShardSpec, totalSensors } from "../config/scenario.ts";
 import { scenarioHash } from "../config/scenario_hash.ts";
 import { shardRanges } from "../config/shard.ts";
 import { formatSensorId, idWidthFor } from "../fleet/template.ts";
@@ -14,8 +14,10 @@ import type { SequenceLedger } from "../probe/ledger.ts";
 
 /** What the run knows when it builds the section. */
 export interface ShardSectionInput {
-  /** The validated scenario, with a shard. */
+  /** The validated scenario. */
   readonly scenario: Scenario;
+  /** The shard this process is. */
+  readonly shard: ShardSpec;
   /** Messages each sensor sent, by id (the fleet's count after disconnect). */
   readonly sentBySensor: ReadonlyMap<string, number>;
   /** The probe's ledger, or null without the probe. */
@@ -28,10 +30,9 @@ export interface ShardSectionInput {
   readonly startAtEpochMs: number | null;
 }
 
-/** The `shard` section of this process's summary; null for a run without `--shard`. */
-export function shardSectionFor(input: ShardSectionInput): ShardSection | null {
-  const { scenario, sentBySensor, ledger, startAtEpochMs } = input;
-  if (scenario.shard === null) return null;
+/** The `shard` section of a summary of a run with `--shard`. */
+export function shardSectionFor(input: ShardSectionInput): ShardSection {
+  const { scenario, shard, sentBySensor, ledger, startAtEpochMs } = input;
   const ranges = shardRanges(scenario);
   const idWidth = idWidthFor(totalSensors(scenario));
   function* sentInOrder(): Generator<number> {
@@ -42,8 +43,8 @@ export function shardSectionFor(input: ShardSectionInput): ShardSection | null {
     }
   }
   return {
-    index: scenario.shard.index,
-    count: scenario.shard.count,
+    index: shard.index,
+    count: shard.count,
     scenarioHash: scenarioHash(scenario),
     startAt: startAtEpochMs === null ? null : new Date(startAtEpochMs).toISOString(),
     startSkewMs: startAtEpochMs === null ? null : Math.round(input.startedAtMs - startAtEpochMs),

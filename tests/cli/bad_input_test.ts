@@ -1,33 +1,6 @@
 import assert from "node:assert/strict";
-import { main } from "../../lib/cli/main.ts";
 import { RUN_FLAGS } from "../../lib/cli/run_flags.ts";
-import type { TerminalIo } from "../../lib/cli/terminal_io.ts";
-
-/**
- * Runs the CLI in-process with captured output (and `env`, and `writeStdout` in place of
- * the capture when given); bad input never gets past validation.
- */
-async function runMain(
-  argv: readonly string[],
-  env: Record<string, string> = {},
-  writeStdout?: (text: string) => void,
-): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  let stdout = "";
-  const io: TerminalIo = {
-    stdout: { write: writeStdout ?? ((text) => void (stdout += text)) },
-    stderr: { write: (text) => void (stderr += text) },
-    stderrIsTerminal: false,
-    color: false,
-    env,
-    version: "0.0.0",
-    exit: (code) => {
-      throw new Error(`exit ${code} called; stdout: ${stdout}`);
-    },
-  };
-  const code = await main(argv, io);
-  return { code, stderr };
-}
+import { runMain } from "../helpers/run_main.ts";
 
 /** Values no flag taking a number, duration, choice, URL, template or address accepts. */
 const WRONG_VALUES: Readonly<Record<string, readonly string[]>> = {

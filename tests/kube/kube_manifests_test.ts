@@ -3,29 +3,13 @@ import { join } from "node:path";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { parseAllDocuments } from "yaml";
-import { main } from "../../lib/cli/main.ts";
-import type { TerminalIo } from "../../lib/cli/terminal_io.ts";
+import { splitFlags } from "../../lib/cli/flag_parser.ts";
+import { runMain } from "../helpers/run_main.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
-async function kube(
-  argv: readonly string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: TerminalIo = {
-    stdout: { write: (text) => void (stdout += text) },
-    stderr: { write: (text) => void (stderr += text) },
-    stderrIsTerminal: false,
-    color: false,
-    env,
-    version: "0.0.0",
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
-  const code = await main(["kube", ...argv], io);
-  return { code, stdout, stderr };
+/** `iotload kube ARGS` in this process. */
+function kube(argv: readonly string[], env: Record<string, string> = {}) {
+  return runMain(["kube", ...argv], env);
 }
 
 // deno-lint-ignore no-explicit-any
@@ -140,4 +124,19 @@ Deno.test("the Containerfile compiles with the flags of deno task compile", asyn
   const compile = denoJson.tasks.compile.command.replace(/--output \S+ /, "");
   const line = containerfile.split("\n").find((row) => row.startsWith("RUN deno compile"));
   assert.equal(line?.replace("RUN ", "").replace(/--output \S+ /, ""), compile);
+});
+
+Deno.test("splitFlags takes the flags it is asked for, with their values, in every spelling", () => {
+  const specs = {
+    scenario: { type: "string", short: "s" },
+    "run-id": { type: "string" },
+    json: { type: "boolean" },
+  } as const;
+  const { taken, rest } = splitFlags(
+    ["-s", "a.yaml", "--url", "mqtt://b", "--run-id=r1", "--json", "--scenario", "b.yaml"],
+    specs,
+    (name) => name !== "json",
+  );
+  assert.deepEqual(taken, ["-s", "a.yaml", "--run-id=r1", "--scenario", "b.yaml"]);
+  assert.deepEqual(rest, ["--url", "mqtt://b", "--json"]);
 });

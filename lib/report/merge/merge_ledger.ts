@@ -7,6 +7,7 @@
  * @module
  */
 
+import { fleetOfIndexFor } from "../../config/fleet_of_index.ts";
 import { runLengthDecode, type ShardSection } from "../../metrics/shard_result.ts";
 
 /** Message counts reconciled across shards, for the run and per fleet. */
@@ -39,7 +40,7 @@ export function mergeLedgers(
   const seen = new Map<number, number[][]>();
   let duplicates = 0;
   const fleets = fleetCounts.map(() => ({ received: 0, lost: 0, duplicates: 0 }));
-  const fleetOf = fleetFinder(fleetCounts);
+  const fleetOf = fleetOfIndexFor(fleetCounts);
   for (const section of sections) {
     duplicates += section.duplicates;
     for (const [sensorId, ranges] of Object.entries(section.receivedSeqs)) {
@@ -111,12 +112,4 @@ function unionOf(
   }
   close();
   return { distinct, below, overlap: total - distinct };
-}
-
-/** The fleet of a global sensor index, from the fleets' sizes; -1 past the last. */
-function fleetFinder(fleetCounts: readonly number[]): (index: number) => number {
-  const ends: number[] = [];
-  let end = 0;
-  for (const count of fleetCounts) ends.push(end += count);
-  return (index) => ends.findIndex((fleetEnd) => index < fleetEnd);
 }
