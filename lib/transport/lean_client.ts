@@ -14,9 +14,10 @@ import { Buffer } from "node:buffer";
 import { EventEmitter } from "node:events";
 import * as net from "node:net";
 import type { Duplex } from "node:stream";
-import mqttPacket, { type IConnectPacket, type Packet } from "mqtt-packet";
+import type { IConnectPacket, Packet } from "mqtt-packet";
 import type { BrokerTarget, ClientSettings } from "./client_factory.ts";
 import type { PublishOptions } from "./connection_types.ts";
+import { decodePacket, encodePacket, packetSize, type PacketVersion } from "./packet_codec.ts";
 
 /** Called once a QoS 1 publish is acknowledged (error: refused) or never, if the connection is lost. */
 export type PublishCallback = (error?: Error, packet?: { messageId?: number }) => void;
@@ -36,7 +37,7 @@ const MAX_PACKET_ID = 65_535;
 
 /**
  * One sensor's MQTT connection over `node:net` (or an in-memory stream to the
- * embedded broker). Emits `connect` on an accepted CONNACK, `error` (a refusal with
+ * embedded broker), holding no decoder of its own (see `packet_codec.ts`). Emits `connect` on an accepted CONNACK, `error` (a refusal with
  * its numeric `code`, or the socket's error), `disconnect` (a broker DISCONNECT) and
  * `close`.
  */
@@ -47,9 +48,12 @@ export class LeanClient extends EventEmitter {
   connected = false;
   readonly #target: BrokerTarget;
   readonly #settings: ClientSettings;
-  readonly #version: 4 | 5;
+  readonly #version: PacketVersion;
   readonly #connect: IConnectPacket;
-  readonly #pending = new Map<number, PublishCallback>();
+  /** QoS 1 publishes awaiting their PUBACK, by packet id; made on the first one. */
+  #pending: Map<number, PublishCallback> | null = null;
+  /** The start of a packet whose end has not arrived yet. */
+  #partial: Uint8Array | null = null;
   #nextId = 1;
   #keepalive: number | null = null;
   #sentSinceBeat = false;
@@ -131,17 +135,15 @@ export class LeanClient extends EventEmitter {
     if (qos > 0) {
       const messageId = this.#takePacketId();
       packet.messageId = messageId;
-      if (callback !== undefined) this.#pending.set(messageId, callback);
+      if (callback !== undefined) (this.#pending ??= new Map()).set(messageId, callback);
     }
     if (this.#version === 5 && options.properties !== undefined) {
       packet.properties = options.properties;
     }
-    const bytes = mqttPacket.generate(packet as unknown as Packet, {
-      protocolVersion: this.#version,
-    });
+    const bytes = encodePacket(packet as unknown as Packet, this.#version);
     if (this.#maxPacketBytes > 0 && bytes.length > this.#maxPacketBytes) {
       // MQTT-3.1.2-24: never sent; reported as the broker's "packet too large" (0x95).
-      if (packet.messageId !== undefined) this.#pending.delete(packet.messageId as number);
+      if (packet.messageId !== undefined) this.#pending?.delete(packet.messageId as number);
       const error = new ReasonCodeError(
         `packet of ${bytes.length} bytes above the broker's maximum of ${this.#maxPacketBytes}`,
         0x95,
@@ -184,25 +186,20 @@ export class LeanClient extends EventEmitter {
       previous.destroy();
     }
     this.connected = false;
-    this.#pending.clear();
+    this.#pending = null;
+    this.#partial = null;
     this.#pingOutstanding = false;
     this.#maxPacketBytes = 0;
     const stream = this.#openStream();
     this.stream = stream;
-    const parser = mqttPacket.parser({ protocolVersion: this.#version });
-    parser.on("packet", (packet: Packet) => this.#onPacket(packet));
-    parser.on("error", (error: Error) => {
-      // A malformed packet from the broker: the connection cannot go on (MQTT-4.13).
-      this.emit("error", error);
-      stream.destroy();
-    });
-    stream.on("data", (chunk: Uint8Array) => parser.parse(chunk as never));
+    stream.on("data", (chunk: Uint8Array) => this.#receive(stream, chunk));
     stream.on("error", (error: Error) => this.emit("error", error));
     stream.on("close", () => {
       if (this.stream !== stream) return;
       this.connected = false;
       this.#stopKeepalive();
-      this.#pending.clear();
+      this.#pending = null;
+      this.#partial = null;
       const done = this.#endCallback;
       this.#endCallback = null;
       this.emit("close");
@@ -223,6 +220,28 @@ export class LeanClient extends EventEmitter {
       localAddress: this.#settings.localAddress,
       noDelay: true,
     });
+  }
+
+  /** Decodes every whole packet of `chunk` (after what was left of the last one) in order. */
+  #receive(stream: Duplex, chunk: Uint8Array): void {
+    const bytes = this.#partial === null ? chunk : Buffer.concat([this.#partial, chunk]);
+    this.#partial = null;
+    let offset = 0;
+    try {
+      for (let size = packetSize(bytes, offset); size > 0; size = packetSize(bytes, offset)) {
+        const packet = decodePacket(bytes.subarray(offset, offset + size), this.#version);
+        offset += size;
+        this.#onPacket(packet);
+        if (this.stream !== stream || stream.destroyed) return;
+      }
+    } catch (error) {
+      // A malformed packet from the broker: the connection cannot go on (MQTT-4.13).
+      this.emit("error", error);
+      stream.destroy();
+      return;
+    }
+    // A copy, so the rest of the chunk is not held while the packet completes.
+    if (offset < bytes.length) this.#partial = bytes.slice(offset);
   }
 
   #onPacket(packet: Packet): void {
@@ -248,8 +267,8 @@ export class LeanClient extends EventEmitter {
       case "puback": {
         const { messageId, reasonCode } = packet as { messageId?: number; reasonCode?: number };
         if (messageId === undefined) return;
-        const callback = this.#pending.get(messageId);
-        this.#pending.delete(messageId);
+        const callback = this.#pending?.get(messageId);
+        this.#pending?.delete(messageId);
         // MQTT-3.4.2.1: 0x80 or more is a failure (v5); a 3.1.1 PUBACK has no code.
         callback?.(
           reasonCode !== undefined && reasonCode >= 0x80
@@ -274,7 +293,7 @@ export class LeanClient extends EventEmitter {
   }
 
   #write(packet: Packet): void {
-    this.#writeBytes(mqttPacket.generate(packet, { protocolVersion: this.#version }));
+    this.#writeBytes(encodePacket(packet, this.#version));
   }
 
   #writeBytes(bytes: Uint8Array): void {
@@ -289,7 +308,7 @@ export class LeanClient extends EventEmitter {
     for (let tries = 0; tries < MAX_PACKET_ID; tries++) {
       const id = this.#nextId;
       this.#nextId = id === MAX_PACKET_ID ? 1 : id + 1;
-      if (!this.#pending.has(id)) return id;
+      if (this.#pending?.has(id) !== true) return id;
     }
     throw new Error("every packet id is in flight");
   }

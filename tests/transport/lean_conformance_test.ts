@@ -133,7 +133,72 @@ for (const transport of TRANSPORTS) {
     assert.equal(acked, 1);
     await stop(connection, clock);
   });
+
+  Deno.test(`${transport}: a CONNACK and PUBACKs in one read, and a Remaining Length split across reads, are each read whole`, async () => {
+    const clock = new ManualClock();
+    let acked = 0;
+    // A PUBACK (MQTT 5) with reason code 0x10 (no matching subscribers) and a reason
+    // string of 124 bytes: 131 bytes after its fixed header, a two-byte Remaining Length
+    // (MQTT-1.5.5: 0x83 0x01).
+    const reason = new TextEncoder().encode("x".repeat(124));
+    const longPuback = (id: number) =>
+      new Uint8Array([0x40, 0x83, 0x01, id >> 8, id & 0xff, 0x10, 127, 0x1f, 0x00, 124, ...reason]);
+    const openStream = () => {
+      const [client, broker] = linkedStreamPair();
+      const ids: number[] = [];
+      onPackets(broker, (packet) => {
+        if (packet[0] >> 4 !== 3) return;
+        ids.push(packetIdOf(packet));
+        if (ids.length < 3) return;
+        // Two short PUBACKs in one read, then the long one cut after its first length byte.
+        const [first, second] = ids.map((id) => Uint8Array.of(0x40, 0x02, id >> 8, id & 0xff));
+        broker.write(new Uint8Array([...first, ...second]));
+        const long = longPuback(ids[2]);
+        broker.write(long.subarray(0, 2));
+        setImmediate(() => broker.write(long.subarray(2)));
+      });
+      // The CONNACK arrives in one read with nothing before it.
+      broker.once("data", () => broker.write(CONNACK_V5_SUCCESS));
+      return client;
+    };
+    const { connection, counts, failures } = connectionTo(
+      openStream,
+      clock,
+      5,
+      () => acked++,
+      transport,
+    );
+    connection.start();
+    await settle();
+    assert.equal(counts.connected, 1);
+    for (let n = 0; n < 3; n++) connection.publish(`t/${n}`, "{}", { qos: 1 }, clock.nowMs());
+    for (let turn = 0; turn < 4; turn++) await settle();
+    assert.equal(acked, 3);
+    assert.deepEqual(failures, []);
+    await stop(connection, clock);
+  });
 }
+
+// MQTT.js reports a malformed packet as an error and keeps the connection open.
+Deno.test("lean: a malformed packet from the broker ends the connection (MQTT-4.13)", async () => {
+  const clock = new ManualClock();
+  const openStream = () => {
+    const [client, broker] = linkedStreamPair();
+    broker.once("data", () => {
+      broker.write(CONNACK_ACCEPTED);
+      // A Remaining Length of five bytes: no MQTT packet (MQTT-1.5.5).
+      setImmediate(() => broker.write(Uint8Array.of(0x40, 0xff, 0xff, 0xff, 0xff, 0x01)));
+    });
+    return client;
+  };
+  const { connection, counts } = connectionTo(openStream, clock, 4, () => {}, "lean");
+  connection.start();
+  for (let turn = 0; turn < 4; turn++) await settle();
+  assert.equal(counts.connected, 1);
+  assert.equal(counts.disconnected, 1);
+  assert.equal(connection.isConnected, false);
+  await stop(connection, clock);
+});
 
 Deno.test("lean: a publish above the broker's maximum packet size is refused, never sent (MQTT-3.1.2-24)", async () => {
   const clock = new ManualClock();
