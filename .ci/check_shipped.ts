@@ -1,6 +1,6 @@
 /**
  * Checks the shipped shape of iotload: the program bundled into one file, copied alone
- * into an empty directory and run from there with exactly the permissions
+ * into an empty directory and run from there with exactly the permissions (and V8 flags)
  * `deno task compile` bakes in (`--version`, `validate` of an example, a short run with
  * `--workers 2` against a Mosquitto on loopback, a short run on the embedded broker).
  * Where a `denort` base is available (`DENORT_BIN`, or a cached download), the same
@@ -12,7 +12,7 @@
  */
 import { startTestBroker } from "../tests/helpers/test_broker.ts";
 import { compileFailureReason } from "./compile_failure.ts";
-import { SHIPPED_PERMISSION_FLAGS } from "../tests/helpers/task_permissions.ts";
+import { SHIPPED_RUNTIME_FLAGS } from "../tests/helpers/task_flags.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const EXAMPLE = `${REPO}examples/seed-fleet.yaml`;
@@ -135,7 +135,7 @@ async function compileBinary(outPath: string): Promise<string | null> {
     return `skipped the compiled binary: DENORT_BIN is not set and no denort base is cached (${cachedDenortPath()})`;
   }
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["compile", "--frozen", ...SHIPPED_PERMISSION_FLAGS, "--output", outPath, "main.ts"],
+    args: ["compile", "--frozen", ...SHIPPED_RUNTIME_FLAGS, "--output", outPath, "main.ts"],
     cwd: REPO,
     stdout: "piped",
     stderr: "piped",
@@ -151,7 +151,7 @@ async function compileBinary(outPath: string): Promise<string | null> {
 const work = await Deno.makeTempDir({ prefix: "iotload-shipped-" });
 const broker = await startTestBroker();
 try {
-  console.log(`permissions (from deno task compile): ${SHIPPED_PERMISSION_FLAGS.join(" ")}`);
+  console.log(`runtime flags (from deno task compile): ${SHIPPED_RUNTIME_FLAGS.join(" ")}`);
   const bundled = await new Deno.Command(Deno.execPath(), {
     args: ["bundle", "--frozen", "--quiet", "-o", `${work}/build/iotload.js`, "main.ts"],
     cwd: REPO,
@@ -167,7 +167,7 @@ try {
   await checkLauncher(bundleDir, {
     label: "bundle (deno bundle), run from an empty directory",
     command: Deno.execPath(),
-    prefix: ["run", ...SHIPPED_PERMISSION_FLAGS, "iotload.js"],
+    prefix: ["run", ...SHIPPED_RUNTIME_FLAGS, "iotload.js"],
   }, broker.url);
 
   const binaryDir = `${work}/binary`;

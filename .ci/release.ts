@@ -1,13 +1,13 @@
 /**
  * `deno task release`: builds `dist/iotload-<target>` for every release target, with
- * the permissions of `deno task compile`, and writes `dist/iotload-<target>.sha256`
+ * the permissions and V8 flags of `deno task compile`, and writes `dist/iotload-<target>.sha256`
  * beside each. A target whose `denort` base cannot be had (no download, no cache) is
  * skipped with a line saying so; the task fails only when no target could be built.
  *
  * @module
  */
 import { compileFailureReason } from "./compile_failure.ts";
-import { SHIPPED_PERMISSION_FLAGS } from "../tests/helpers/task_permissions.ts";
+import { SHIPPED_RUNTIME_FLAGS } from "../tests/helpers/task_flags.ts";
 
 /** The targets a release ships. */
 const TARGETS = [
@@ -28,7 +28,7 @@ for (const target of TARGETS) {
     args: [
       "compile",
       "--frozen",
-      ...SHIPPED_PERMISSION_FLAGS,
+      ...SHIPPED_RUNTIME_FLAGS,
       "--target",
       target,
       "--output",

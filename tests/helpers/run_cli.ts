@@ -1,4 +1,4 @@
-import { LOAD_TASK_PERMISSION_FLAGS } from "./task_permissions.ts";
+import { LOAD_TASK_RUNTIME_FLAGS } from "./task_flags.ts";
 
 /** What a finished `main.ts` subprocess left behind. */
 export interface CliResult {
@@ -27,11 +27,11 @@ export interface RunCliOptions {
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-/** The `deno run` flags of `deno task load`: its permissions, nothing more. */
-export const LOAD_TASK_FLAGS: readonly string[] = ["--frozen", ...LOAD_TASK_PERMISSION_FLAGS];
+/** The `deno run` flags of `deno task load`: its permissions and V8 flags, nothing more. */
+export const LOAD_TASK_FLAGS: readonly string[] = ["--frozen", ...LOAD_TASK_RUNTIME_FLAGS];
 const DECODER = new TextDecoder();
 
-/** Runs `deno run main.ts ARGS` as a subprocess with the permissions `deno task load` grants. */
+/** Runs `deno run main.ts ARGS` as a subprocess with the runtime flags of `deno task load`. */
 export async function runCli(
   args: readonly string[],
   options: RunCliOptions = {},
