@@ -87,10 +87,6 @@ export interface SensorClient {
   subscribe(topic: string, options: { qos: 0 | 1 | 2 }): unknown;
   /** Disconnects: with `force` at once, otherwise after a DISCONNECT; `callback` once closed. */
   end(force?: boolean, options?: object, callback?: () => void): unknown;
-  /** Listens to `connect`, `message`, `error`, `disconnect`, `close`, `packetreceive`. */
-  // Each event's listener takes its own arguments, as with Node's EventEmitter.
-  // deno-lint-ignore no-explicit-any
-  on(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 /** Settings shared by every connection of a fleet. */

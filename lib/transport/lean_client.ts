@@ -11,7 +11,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { EventEmitter } from "node:events";
 import * as net from "node:net";
 import type { Duplex } from "node:stream";
 import type { IConnectPacket, Packet } from "mqtt-packet";
@@ -32,22 +31,37 @@ class ReasonCodeError extends Error {
   }
 }
 
+/**
+ * What a {@linkcode LeanClient} tells its sensor: one object with methods instead of an
+ * event emitter, so a connection carries no listener table and closures.
+ */
+export interface LeanClientListener {
+  /** CONNACK accepted the connection. */
+  connected(): void;
+  /** A refusal (with its numeric `code`), a socket or protocol error. */
+  failed(error: Error): void;
+  /** The broker sent DISCONNECT (MQTT 5: with a reason code). */
+  disconnected(reasonCode: number | undefined): void;
+  /** The connection closed. */
+  closed(): void;
+}
+
 /** Packet ids run from 1 to 65535 (MQTT-2.2.1-3: non-zero). */
 const MAX_PACKET_ID = 65_535;
 
 /**
  * One sensor's MQTT connection over `node:net` (or an in-memory stream to the
- * embedded broker), holding no decoder of its own (see `packet_codec.ts`). Emits `connect` on an accepted CONNACK, `error` (a refusal with
- * its numeric `code`, or the socket's error), `disconnect` (a broker DISCONNECT) and
- * `close`.
+ * embedded broker), holding no decoder of its own (see `packet_codec.ts`); it tells
+ * its {@linkcode LeanClientListener} what happens.
  */
-export class LeanClient extends EventEmitter {
+export class LeanClient {
   /** The current connection's stream (what backpressure is read from). */
   stream!: Duplex;
   /** Whether CONNACK accepted the current connection. */
   connected = false;
   readonly #target: BrokerTarget;
   readonly #settings: ClientSettings;
+  readonly #listener: LeanClientListener;
   readonly #version: PacketVersion;
   readonly #connect: IConnectPacket;
   /** QoS 1 publishes awaiting their PUBACK, by packet id; made on the first one. */
@@ -64,10 +78,10 @@ export class LeanClient extends EventEmitter {
   #maxPacketBytes = 0;
 
   /** A client for `target` with this connection's `settings`; nothing opens before connect(). */
-  constructor(target: BrokerTarget, settings: ClientSettings) {
-    super();
+  constructor(target: BrokerTarget, settings: ClientSettings, listener: LeanClientListener) {
     this.#target = target;
     this.#settings = settings;
+    this.#listener = listener;
     this.#version = target.protocolVersion;
     const url = new URL(target.url);
     const username = settings.credentials?.username ?? target.username ??
@@ -149,7 +163,7 @@ export class LeanClient extends EventEmitter {
         0x95,
       );
       if (callback !== undefined) queueMicrotask(() => callback(error));
-      else this.emit("error", error);
+      else this.#listener.failed(error);
       return;
     }
     this.#writeBytes(bytes);
@@ -193,7 +207,7 @@ export class LeanClient extends EventEmitter {
     const stream = this.#openStream();
     this.stream = stream;
     stream.on("data", (chunk: Uint8Array) => this.#receive(stream, chunk));
-    stream.on("error", (error: Error) => this.emit("error", error));
+    stream.on("error", (error: Error) => this.#listener.failed(error));
     stream.on("close", () => {
       if (this.stream !== stream) return;
       this.connected = false;
@@ -202,7 +216,7 @@ export class LeanClient extends EventEmitter {
       this.#partial = null;
       const done = this.#endCallback;
       this.#endCallback = null;
-      this.emit("close");
+      this.#listener.closed();
       done?.();
     });
     this.#write(this.#connect);
@@ -236,7 +250,7 @@ export class LeanClient extends EventEmitter {
       }
     } catch (error) {
       // A malformed packet from the broker: the connection cannot go on (MQTT-4.13).
-      this.emit("error", error);
+      this.#listener.failed(error as Error);
       stream.destroy();
       return;
     }
@@ -251,7 +265,7 @@ export class LeanClient extends EventEmitter {
           (packet as { reasonCode?: number }).reasonCode ?? 0;
         if (code !== 0) {
           // MQTT-3.2.2-5 / MQTT-3.2.2-7: a refusal is followed by the broker closing.
-          this.emit("error", new ReasonCodeError(`connection refused: ${code}`, code));
+          this.#listener.failed(new ReasonCodeError(`connection refused: ${code}`, code));
           this.stream.destroy();
           return;
         }
@@ -261,7 +275,7 @@ export class LeanClient extends EventEmitter {
           (packet as { properties?: { maximumPacketSize?: number } }).properties
             ?.maximumPacketSize ?? 0;
         this.#startKeepalive();
-        this.emit("connect", packet);
+        this.#listener.connected();
         return;
       }
       case "puback": {
@@ -283,7 +297,7 @@ export class LeanClient extends EventEmitter {
         return;
       case "disconnect":
         // MQTT-3.14.2.1: a v5 broker says why it closes.
-        this.emit("disconnect", packet);
+        this.#listener.disconnected((packet as { reasonCode?: number }).reasonCode);
         this.stream.destroy();
         return;
       default:
@@ -328,7 +342,9 @@ export class LeanClient extends EventEmitter {
     this.#beatsSincePing = 0;
     this.#keepalive = timer.set(() => {
       if (this.#pingOutstanding && ++this.#beatsSincePing > 2) {
-        this.emit("error", new Error("keepalive timeout: no PINGRESP within the keepalive period"));
+        this.#listener.failed(
+          new Error("keepalive timeout: no PINGRESP within the keepalive period"),
+        );
         this.stream.destroy();
         return;
       }

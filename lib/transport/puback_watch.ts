@@ -15,6 +15,11 @@ export const QOS2_ANSWERED_WITH_PUBACK: ClassifiedError = Object.freeze({
   message: "QoS 2 PUBLISH answered with PUBACK, a protocol violation (MQTT-4.3.3)",
 });
 
+/** A client that reports every packet it receives (MQTT.js: the only one that does QoS 2). */
+interface PacketSource {
+  on(event: "packetreceive", listener: (packet: Packet) => void): unknown;
+}
+
 /**
  * The packet ids a client's broker last answered with PUBACK; a PUBREC for an id
  * clears it, so a reused id is judged afresh. At most the 65,535 packet ids are kept.
@@ -22,11 +27,14 @@ export const QOS2_ANSWERED_WITH_PUBACK: ClassifiedError = Object.freeze({
 export class PubackWatch {
   #ids: Set<number> | null = null;
 
-  /** Starts watching `client`'s incoming packets (once; later calls do nothing). */
+  /**
+   * Starts watching `client`'s incoming packets (once; later calls do nothing). QoS 2
+   * runs on MQTT.js only, so a client that reports no packets has nothing to watch.
+   */
   watch(client: SensorClient): void {
-    if (this.#ids !== null) return;
+    if (this.#ids !== null || !("on" in client)) return;
     const ids = this.#ids = new Set();
-    client.on("packetreceive", (packet: Packet) => {
+    (client as PacketSource).on("packetreceive", (packet: Packet) => {
       if (packet.messageId === undefined) return;
       if (packet.cmd === "puback") ids.add(packet.messageId);
       else if (packet.cmd === "pubrec") ids.delete(packet.messageId);

@@ -9,7 +9,7 @@ import type { IDisconnectPacket } from "mqtt";
 import { createMqttClient } from "./client_factory.ts";
 import { type ClassifiedError, classifyError, describeReasonCode } from "./error_category.ts";
 import type { ConnectionContext, DeviceHooks, SensorClient } from "./connection_types.ts";
-import { LeanClient } from "./lean_client.ts";
+import { LeanClient, type LeanClientListener } from "./lean_client.ts";
 
 /** What makes one sensor's client. */
 export interface SensorIdentity {
@@ -55,9 +55,11 @@ export function createSensorClient(
       retain: true,
     },
   };
-  const client: SensorClient = context.transport === "lean"
-    ? new LeanClient(context.target, settings)
-    : createMqttClient(context.target, settings);
+  const version = context.target.protocolVersion;
+  if (context.transport === "lean") {
+    return new LeanClient(context.target, settings, new LeanClientEvents(handlers, version));
+  }
+  const client = createMqttClient(context.target, settings);
   const commands = device?.commands;
   if (commands !== undefined) {
     client.on("message", (_topic: string, payload: Uint8Array) => {
@@ -68,15 +70,45 @@ export function createSensorClient(
     });
   }
   client.on("connect", () => handlers.connected());
-  client.on("error", (error: Error) => {
-    handlers.failed(classifyError(error, context.target.protocolVersion));
-  });
-  client.on("disconnect", (packet: IDisconnectPacket) => {
-    // MQTT 5 server DISCONNECT (MQTT-3.14.2.1) says why, e.g. 0x8E session taken over.
-    if (packet.reasonCode !== undefined && packet.reasonCode !== 0) {
-      handlers.failed(describeReasonCode(packet.reasonCode, 5));
-    }
-  });
+  client.on("error", (error: Error) => handlers.failed(classifyError(error, version)));
+  client.on(
+    "disconnect",
+    (packet: IDisconnectPacket) => disconnectedFor(handlers, packet.reasonCode),
+  );
   client.on("close", () => handlers.closed());
   return client;
+}
+
+/** MQTT 5 server DISCONNECT (MQTT-3.14.2.1) says why, e.g. 0x8E session taken over. */
+function disconnectedFor(handlers: SensorClientHandlers, reasonCode: number | undefined): void {
+  if (reasonCode !== undefined && reasonCode !== 0) {
+    handlers.failed(describeReasonCode(reasonCode, 5));
+  }
+}
+
+/** A lean client's events as its connection's handlers take them (one object, no closures). */
+class LeanClientEvents implements LeanClientListener {
+  readonly #handlers: SensorClientHandlers;
+  readonly #version: 4 | 5;
+
+  constructor(handlers: SensorClientHandlers, version: 4 | 5) {
+    this.#handlers = handlers;
+    this.#version = version;
+  }
+
+  connected(): void {
+    this.#handlers.connected();
+  }
+
+  failed(error: Error): void {
+    this.#handlers.failed(classifyError(error, this.#version));
+  }
+
+  disconnected(reasonCode: number | undefined): void {
+    disconnectedFor(this.#handlers, reasonCode);
+  }
+
+  closed(): void {
+    this.#handlers.closed();
+  }
 }
