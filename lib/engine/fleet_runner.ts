@@ -17,7 +17,10 @@ import { type DeviceIdentities, deviceIdentitiesFor } from "./device_credentials
 import { deviceHooksFor } from "./device_hooks.ts";
 import { transportFor } from "./transport_choice.ts";
 import { SendScheduler } from "./send_scheduler.ts";
+import { inWaves } from "./waves.ts";
 
+/** Sensors that disconnect together at the end of a run (the rest wait their turn). */
+const DISCONNECTS_AT_ONCE = 500;
 /** How long a sensor switched off by a stage may take to disconnect, in ms. */
 const STAGE_DISCONNECT_TIMEOUT_MS = 2_000;
 
@@ -288,8 +291,8 @@ export class FleetRunner implements FleetHandle {
   }
 
   /**
-   * Disconnects every sensor (DISCONNECT, then close), waiting at most `timeoutMs`
-   * each; QoS 1/2 publishes still unacknowledged are counted as failed (`ackTimeout`).
+   * Disconnects every sensor (DISCONNECT, then close; a few hundred at a time), waiting
+   * at most `timeoutMs` in all; QoS 1/2 publishes still unacknowledged are counted as failed (`ackTimeout`).
    */
   async disconnect(timeoutMs: number): Promise<void> {
     this.stopSending();
@@ -310,8 +313,13 @@ export class FleetRunner implements FleetHandle {
         pending,
       );
     }
-    await Promise.all(
-      this.#connections.map((connection) => connection.stop(timeoutMs)),
+    // One deadline for all: a sensor whose turn comes late gets what is left of it.
+    const clock = this.#options.clock;
+    const deadlineMs = clock.nowMs() + timeoutMs;
+    await inWaves(
+      this.#connections,
+      DISCONNECTS_AT_ONCE,
+      (connection) => connection.stop(Math.max(0, deadlineMs - clock.nowMs())),
     );
     this.#phase = "stopped";
   }
