@@ -292,7 +292,8 @@ export class FleetRunner implements FleetHandle {
 
   /**
    * Disconnects every sensor (DISCONNECT, then close; a few hundred at a time), waiting
-   * at most `timeoutMs` in all; QoS 1/2 publishes still unacknowledged are counted as failed (`ackTimeout`).
+   * at most `timeoutMs` in all; QoS 1/2 publishes still unacknowledged are counted as
+   * failed (`ackTimeout`).
    */
   async disconnect(timeoutMs: number): Promise<void> {
     this.stopSending();

@@ -241,18 +241,21 @@ export class LeanClient {
     const bytes = this.#partial === null ? chunk : Buffer.concat([this.#partial, chunk]);
     this.#partial = null;
     let offset = 0;
-    try {
-      for (let size = packetSize(bytes, offset); size > 0; size = packetSize(bytes, offset)) {
-        const packet = decodePacket(bytes.subarray(offset, offset + size), this.#version);
+    while (offset < bytes.length) {
+      let packet: Packet;
+      try {
+        const size = packetSize(bytes, offset);
+        if (size === 0) break;
+        packet = decodePacket(bytes.subarray(offset, offset + size), this.#version);
         offset += size;
-        this.#onPacket(packet);
-        if (this.stream !== stream || stream.destroyed) return;
+      } catch (error) {
+        // A malformed packet from the broker: the connection cannot go on (MQTT-4.13).
+        this.#listener.failed(error as Error);
+        stream.destroy();
+        return;
       }
-    } catch (error) {
-      // A malformed packet from the broker: the connection cannot go on (MQTT-4.13).
-      this.#listener.failed(error as Error);
-      stream.destroy();
-      return;
+      this.#onPacket(packet);
+      if (this.stream !== stream || stream.destroyed) return;
     }
     // A copy, so the rest of the chunk is not held while the packet completes.
     if (offset < bytes.length) this.#partial = bytes.slice(offset);

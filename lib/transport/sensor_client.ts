@@ -56,6 +56,7 @@ export function createSensorClient(
     },
   };
   const version = context.target.protocolVersion;
+  // A fleet that takes commands never runs on the lean client (transport_choice.ts).
   if (context.transport === "lean") {
     return new LeanClient(context.target, settings, new LeanClientEvents(handlers, version));
   }
