@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { freeListenPort } from "./listen_port.ts";
 
 /** A running Prometheus for one test. */
 export interface PrometheusServer extends AsyncDisposable {
@@ -30,14 +31,6 @@ export function findPrometheus(): string | undefined {
   });
 }
 
-/** A port no one listens on now (loopback). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
-
 /**
  * Starts Prometheus scraping `127.0.0.1:targetPort/metrics` every second, and resolves
  * once it is ready.
@@ -60,7 +53,7 @@ export async function startPrometheus(targetPort: number): Promise<PrometheusSer
       "",
     ].join("\n"),
   );
-  const port = freePort();
+  const port = freeListenPort();
   const url = `http://127.0.0.1:${port}`;
   const child = new Deno.Command(binary, {
     args: [

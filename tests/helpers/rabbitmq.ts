@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { freeListenPort } from "./listen_port.ts";
 
 /** A running RabbitMQ node for one test file. */
 export interface RabbitMq extends AsyncDisposable {
@@ -38,13 +39,6 @@ export function findRabbitMq(): string | undefined {
   return firstExisting(SERVER_PATHS);
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
-
 async function accepts(port: number): Promise<boolean> {
   try {
     const connection = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -66,8 +60,8 @@ export async function startRabbitMq(): Promise<RabbitMq> {
     throw new Error("rabbitmq-server is not installed (apt-get install -y rabbitmq-server)");
   }
   const dir = await Deno.makeTempDir({ prefix: "iotload-rabbitmq-" });
-  const mqttPort = freePort();
-  const amqpPort = freePort();
+  const mqttPort = freeListenPort();
+  const amqpPort = freeListenPort();
   const node = `iotload${amqpPort}@localhost`;
   await Deno.writeTextFile(`${dir}/enabled_plugins`, "[rabbitmq_mqtt].\n");
   await Deno.writeTextFile(
@@ -87,7 +81,7 @@ export async function startRabbitMq(): Promise<RabbitMq> {
     RABBITMQ_NODENAME: node,
     RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
     RABBITMQ_NODE_PORT: String(amqpPort),
-    RABBITMQ_DIST_PORT: String(freePort()),
+    RABBITMQ_DIST_PORT: String(freeListenPort()),
     ERL_EPMD_ADDRESS: "127.0.0.1",
     RABBITMQ_MNESIA_BASE: `${dir}/mnesia`,
     RABBITMQ_LOG_BASE: `${dir}/log`,

@@ -1,4 +1,5 @@
 import { startEmbeddedBroker } from "../../lib/broker/embedded_broker.ts";
+import { freeListenPort } from "./listen_port.ts";
 
 /** A broker for integration tests; `stop()` is idempotent. */
 export interface TestBroker {
@@ -102,7 +103,7 @@ export async function startMosquitto(
   if (binary === undefined) {
     throw new Error("mosquitto was not found on PATH or in /usr/sbin");
   }
-  const port = claimPort(options.port ?? 0);
+  const port = claimPort(options.port ?? freeListenPort(LOOPBACK_HOST));
   const configDir = await Deno.makeTempDir({ prefix: "iotload-mosquitto-" });
   const configPath = `${configDir}/mosquitto.conf`;
   let child: MosquittoChild | undefined;
@@ -356,8 +357,7 @@ export function findMosquitto(): string | undefined {
 }
 
 /**
- * Binds `port` (0: any free one) on the loopback address and releases it again,
- * returning the port. A port already in use would otherwise pass the readiness
+ * Binds `port` on the loopback address and releases it again, returning the port. A port already in use would otherwise pass the readiness
  * wait, answered by whoever holds it, while mosquitto exits.
  */
 function claimPort(port: number): number {

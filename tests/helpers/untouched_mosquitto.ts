@@ -1,4 +1,5 @@
 import { findMosquitto } from "./test_broker.ts";
+import { freeListenPort } from "./listen_port.ts";
 
 /** A Mosquitto child that no client has touched before the test's own. */
 export interface UntouchedMosquitto extends AsyncDisposable {
@@ -32,7 +33,7 @@ export async function startUntouchedMosquitto(extraConfig: string): Promise<Unto
   if (binary === undefined) {
     throw new Error("mosquitto was not found on PATH or in /usr/sbin");
   }
-  const port = freePort();
+  const port = freeListenPort();
   const configDir = await Deno.makeTempDir({ prefix: "iotload-mosquitto-" });
   const configPath = `${configDir}/mosquitto.conf`;
   await Deno.writeTextFile(
@@ -99,12 +100,6 @@ export async function startUntouchedMosquitto(extraConfig: string): Promise<Unto
     stop,
     [Symbol.asyncDispose]: stop,
   };
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: LOOPBACK_HOST, port: 0 });
-  listener.close();
-  return listener.addr.port;
 }
 
 async function isListening(port: number): Promise<boolean> {

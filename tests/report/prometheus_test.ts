@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../helpers/run_cli.ts";
-import { findPrometheus, freePort, startPrometheus } from "../helpers/prometheus_server.ts";
+import { findPrometheus, startPrometheus } from "../helpers/prometheus_server.ts";
+import { freeListenPort } from "../helpers/listen_port.ts";
 
 const IN_CI = Deno.env.get("CI") === "true";
 const HAVE_PROMETHEUS = findPrometheus() !== undefined;
@@ -19,7 +20,7 @@ Deno.test({
   name: "Prometheus scrapes --prometheus during a run and holds the summary's sent count",
   ignore: !HAVE_PROMETHEUS,
   fn: async () => {
-    const port = freePort();
+    const port = freeListenPort();
     await using prometheus = await startPrometheus(port);
     const result = await runCli([
       "run",
