@@ -202,22 +202,28 @@ export function cpuRateBetween(
 }
 
 /**
- * How long `count` new descriptors took to open, in ms: from the first sample with at
- * least 1% of them open to the first with 99% open, scaled back to 100%. Using 1%/99%
- * keeps the few descriptors a runtime opens on its own from moving either end. Null
+ * How long `count` new descriptors took to open, in ms: over the last rise from the
+ * fewest descriptors the process had, from the first sample with at least 1% of them
+ * open to the first with 99% open, scaled back to 100%. Using 1%/99% keeps the few
+ * descriptors a runtime opens on its own from moving either end; timing the last rise
+ * skips the run's open-file check, which opens and closes as many descriptors as the
+ * run needs before it connects (a spike that would read as a ramp of a few ms). Null
  * when descriptors were not counted or the count never rose by `count`.
  */
 export function rampMsFromFds(samples: readonly ProcessSample[], count: number): number | null {
   const counted = samples.filter((sample) => sample.openFds !== null);
   if (counted.length === 0 || count <= 0) return null;
-  const peak = Math.max(...counted.map((sample) => sample.openFds!));
-  const base = peak - count;
+  const base = Math.min(...counted.map((sample) => sample.openFds!));
   const low = base + 0.01 * count;
   const high = base + 0.99 * count;
-  const start = counted.find((sample) => sample.openFds! >= low);
-  const end = counted.find((sample) => sample.openFds! >= high);
-  const before = counted.filter((sample) => sample.openFds! <= base);
-  if (start === undefined || end === undefined || before.length === 0) return null;
+  const lastHigh = counted.findLastIndex((sample) => sample.openFds! >= high);
+  if (lastHigh < 0) return null;
+  let rise = lastHigh;
+  while (rise > 0 && counted[rise - 1].openFds! >= low) rise--;
+  // No sample before the rise: it cannot be timed from its start.
+  if (rise === 0) return null;
+  const start = counted[rise];
+  const end = counted.slice(rise).find((sample) => sample.openFds! >= high)!;
   // Both ends inside one sampling period: too fast to time at this period.
   if (end.atMs <= start.atMs) return null;
   return (end.atMs - start.atMs) / 0.98;

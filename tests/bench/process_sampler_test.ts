@@ -71,3 +71,18 @@ Deno.test("rampMsFromFds() times 1% to 99% of the new descriptors, scaled to all
   // The count never rose by 1,000 from a sample before the ramp.
   assert.deepEqual(rampMsFromFds(samples.slice(2), 1_000), null);
 });
+
+Deno.test("rampMsFromFds() times the connections, not the open-file check's spike before them", () => {
+  const samples = [
+    sample(0, { openFds: 20 }),
+    // The check opens as many descriptors as the run needs, then closes them.
+    sample(10, { openFds: 1_100 }),
+    sample(20, { openFds: 20 }),
+    sample(100, { openFds: 60 }),
+    sample(600, { openFds: 1_010 }),
+    sample(610, { openFds: 1_020 }),
+  ];
+  assert.deepEqual(rampMsFromFds(samples, 1_000), 500 / 0.98);
+  // The spike alone, caught by one sample, is no ramp.
+  assert.deepEqual(rampMsFromFds(samples.slice(0, 3), 1_000), null);
+});
