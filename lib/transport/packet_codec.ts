@@ -3,7 +3,7 @@
  * A connection's bytes are split into whole control packets here, so every connection
  * of a process shares one decoder per protocol version and keeps only the bytes of a
  * packet not yet complete (a decoder of its own, with its buffer stream, cost about
- * 1.6 KB of heap per connection).
+ * 2 KB of heap per connection).
  *
  * @module
  */

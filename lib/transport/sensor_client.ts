@@ -10,6 +10,7 @@ import { createMqttClient } from "./client_factory.ts";
 import { type ClassifiedError, classifyError, describeReasonCode } from "./error_category.ts";
 import type { ConnectionContext, DeviceHooks, SensorClient } from "./connection_types.ts";
 import { LeanClient, type LeanClientListener } from "./lean_client.ts";
+import type { PacketVersion } from "./packet_codec.ts";
 
 /** What makes one sensor's client. */
 export interface SensorIdentity {
@@ -90,9 +91,9 @@ function disconnectedFor(handlers: SensorClientHandlers, reasonCode: number | un
 /** A lean client's events as its connection's handlers take them (one object, no closures). */
 class LeanClientEvents implements LeanClientListener {
   readonly #handlers: SensorClientHandlers;
-  readonly #version: 4 | 5;
+  readonly #version: PacketVersion;
 
-  constructor(handlers: SensorClientHandlers, version: 4 | 5) {
+  constructor(handlers: SensorClientHandlers, version: PacketVersion) {
     this.#handlers = handlers;
     this.#version = version;
   }
