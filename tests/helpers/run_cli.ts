@@ -23,6 +23,8 @@ export interface RunCliOptions {
     readonly text: string;
     readonly run: (signal: (signal: Deno.Signal) => void) => void;
   };
+  /** Called with every whole line of stderr as it comes; `signal` signals the process. */
+  readonly onStderrLine?: (line: string, signal: (signal: Deno.Signal) => void) => void;
 }
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -57,22 +59,28 @@ export async function runCli(
   timers.push(setTimeout(() => send("SIGKILL"), options.timeoutMs ?? 60_000));
   const collect = async (
     stream: ReadableStream<Uint8Array>,
-    watch?: RunCliOptions["onStderr"],
+    watch: Pick<RunCliOptions, "onStderr" | "onStderrLine"> = {},
   ) => {
     let text = "";
     let signalled = false;
+    let linesSeen = 0;
     for await (const chunk of stream) {
       text += DECODER.decode(chunk, { stream: true });
-      if (watch !== undefined && !signalled && text.includes(watch.text)) {
+      if (watch.onStderr !== undefined && !signalled && text.includes(watch.onStderr.text)) {
         signalled = true;
-        watch.run(send);
+        watch.onStderr.run(send);
+      }
+      if (watch.onStderrLine !== undefined) {
+        const lines = text.split("\n").slice(0, -1);
+        for (const line of lines.slice(linesSeen)) watch.onStderrLine(line, send);
+        linesSeen = lines.length;
       }
     }
     return text;
   };
   const [stdout, stderr, status] = await Promise.all([
     collect(child.stdout),
-    collect(child.stderr, options.onStderr),
+    collect(child.stderr, options),
     child.status,
   ]);
   for (const timer of timers) clearTimeout(timer);
