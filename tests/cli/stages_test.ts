@@ -16,7 +16,7 @@ Deno.test("iotload run follows the scenario's stages: ramp up, hold, ramp down",
         `  - { count: 40, interval: 500ms, topic: "${root}/{id}", clientId: "${root}-{id}" }`,
         "stages:",
         "  - { duration: 2s, target: 40 }",
-        "  - { duration: 2s, target: 40 }",
+        "  - { duration: 3s, target: 40 }",
         "  - { duration: 2s, target: 10 }",
         "  - { duration: 1s, target: 10 }",
       ].join("\n"),
@@ -30,7 +30,12 @@ Deno.test("iotload run follows the scenario's stages: ramp up, hold, ramp down",
     const inStage = (stage: number) => timeline.filter((point) => point.stage === stage);
     assert.ok(inStage(1).length > 0 && inStage(3).length > 0, JSON.stringify(timeline));
     assert.ok(inStage(1)[0].connected < 40, "stage 1 ramps up");
-    assert.ok(inStage(2).every((point) => point.connected === 40), "stage 2 holds 40");
+    // The hold's first second closes as the ramp starts its last sensors (the plan's
+    // target reaches 40 at the stage's start), whose handshakes may still be in flight:
+    // the hold is judged on the seconds after it.
+    const held = inStage(2).slice(1);
+    assert.ok(held.length > 0, JSON.stringify(timeline));
+    assert.ok(held.every((point) => point.connected === 40), JSON.stringify(timeline));
     assert.equal(inStage(4).at(-1)?.connected, 10, "stage 3 ramped down to 10");
     assert.equal(
       summary.connections.errors.disconnected ?? 0,
