@@ -63,17 +63,20 @@ export async function runCli(
   ) => {
     let text = "";
     let signalled = false;
-    let linesSeen = 0;
+    let lineStart = 0;
     for await (const chunk of stream) {
       text += DECODER.decode(chunk, { stream: true });
       if (watch.onStderr !== undefined && !signalled && text.includes(watch.onStderr.text)) {
         signalled = true;
         watch.onStderr.run(send);
       }
-      if (watch.onStderrLine !== undefined) {
-        const lines = text.split("\n").slice(0, -1);
-        for (const line of lines.slice(linesSeen)) watch.onStderrLine(line, send);
-        linesSeen = lines.length;
+      for (
+        let end = text.indexOf("\n", lineStart);
+        watch.onStderrLine !== undefined && end !== -1;
+        end = text.indexOf("\n", lineStart)
+      ) {
+        watch.onStderrLine(text.slice(lineStart, end), send);
+        lineStart = end + 1;
       }
     }
     return text;
